@@ -1,0 +1,3 @@
+"""vpaas: a self-hosted video platform that speaks the Kaltura API v3."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from vpaas.cli import main
+
+main()

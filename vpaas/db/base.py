@@ -1,0 +1,127 @@
+"""Declarative base, engine factory and partner-scoped sessions.
+
+Partner isolation is structural: a session opened with :func:`partner_session` adds
+``partner_id = <pid>`` to every ORM SELECT, UPDATE and DELETE on a :class:`PartnerScoped`
+table, and stamps the partner on every new row. Only :func:`system_session` (CLI, workers,
+start-up) is unscoped.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import BigInteger, Engine, Integer, create_engine, event
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
+
+_ALPHABET = string.digits + string.ascii_lowercase
+
+
+def new_id(prefix: str = "0_", length: int = 8) -> str:
+    """A Kaltura-style object id: ``0_`` followed by base-36 characters."""
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def now() -> int:
+    return int(time.time())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Timestamped:
+    created_at: Mapped[int] = mapped_column(BigInteger, default=now)
+    updated_at: Mapped[int] = mapped_column(BigInteger, default=now, onupdate=now)
+
+
+class PartnerScoped:
+    """Mixin for every table that belongs to a partner."""
+
+    partner_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class CrossPartnerWrite(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_partner(state: ORMExecuteState) -> None:
+    pid = state.session.info.get("partner_id")
+    if pid is None or not (state.is_select or state.is_update or state.is_delete):
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            PartnerScoped, lambda cls: cls.partner_id == pid, include_aliases=True
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_partner(session: Session, _ctx: Any, _instances: Any) -> None:
+    pid = session.info.get("partner_id")
+    if pid is None:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, PartnerScoped):
+            continue
+        if obj.partner_id is None:
+            obj.partner_id = pid
+        elif obj.partner_id != pid:
+            raise CrossPartnerWrite(f"{type(obj).__name__} of partner {obj.partner_id}")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """The engine plus session factories; one per app, passed down explicitly."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def partner_session(self, partner_id: int) -> Iterator[Session]:
+        with self._factory() as session:
+            session.info["partner_id"] = partner_id
+            yield session
+
+    @contextmanager
+    def system_session(self) -> Iterator[Session]:
+        with self._factory() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
