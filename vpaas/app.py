@@ -1,0 +1,74 @@
+"""create_app(settings): build the adapters once, mount the API, delivery and console."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from vpaas.api.http import ApiEndpoint
+from vpaas.api.middleware import EdgeMiddleware
+from vpaas.db import migrate
+from vpaas.db.base import Database
+from vpaas.domain.sessions import PartnerCache
+from vpaas.registry.build import Registry, build_registry
+from vpaas.runtime import Runtime
+from vpaas.schema.openapi import openapi_document
+from vpaas.schema.xml import api_schema_xml
+from vpaas.settings import Settings
+
+log = logging.getLogger("vpaas")
+_REGISTRY: list[Registry] = []
+
+
+def registry() -> Registry:
+    """The registry is built from declarations once per process; it is immutable."""
+    if not _REGISTRY:
+        _REGISTRY.append(build_registry())
+    return _REGISTRY[0]
+
+
+def build_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
+    settings.data_path.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    if upgrade_db:
+        migrate.upgrade(db)
+    runtime = Runtime(settings=settings, db=db, registry=registry())
+    runtime.partners = PartnerCache(db)
+    return runtime
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
+    runtime = runtime or build_runtime(settings)
+    api = ApiEndpoint(runtime).handle
+    methods = ["GET", "POST", "HEAD"]
+
+    async def schema_xml(_: Request) -> Response:
+        return Response(api_schema_xml(runtime.registry), media_type="text/xml")
+
+    async def schema_openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document(runtime.registry, str(request.base_url)))
+
+    routes: list[Any] = [
+        Route("/api_v3/api_schema.php", schema_xml, methods=methods),
+        Route("/api_v3/openapi.json", schema_openapi, methods=methods),
+        Route("/api_v3", api, methods=methods),
+        Route("/api_v3/{rest:path}", api, methods=methods),
+        Route("/api/{rest:path}", api, methods=methods),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        runtime.db.dispose()
+
+    app = Starlette(routes=routes, middleware=[Middleware(EdgeMiddleware)], lifespan=lifespan)
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,1 @@
+"""Business rules. Imports no HTTP, no SQL dialect, no ffmpeg."""

@@ -1,0 +1,1 @@
+"""API object, enum and filter declarations (registered on import)."""

@@ -1,0 +1,118 @@
+"""The error catalogue: every code the API can return, spelled as Kaltura spells it."""
+
+from vpaas.registry.errors import error
+
+# Request and dispatch
+INTERNAL_SERVERL_ERROR = error(
+    "INTERNAL_SERVERL_ERROR", "Internal server error occurred (request @REQUEST_ID@)",
+    "Unexpected failure; the server log has the details under the request id.")
+MISSING_KS = error("MISSING_KS", "Missing KS, session not established")
+INVALID_KS = error("INVALID_KS", 'Invalid KS "@KS@", Error "@ERR_CODE@,@ERR_DESC@"')
+SERVICE_NOT_SPECIFIED = error("SERVICE_NOT_SPECIFIED", "Service name was not specified, "
+                              "please specify one")
+SERVICE_DOES_NOT_EXISTS = error("SERVICE_DOES_NOT_EXISTS", "Service [@SERVICE@] does not exist")
+ACTION_NOT_SPECIFIED = error("ACTION_NOT_SPECIFIED", "Action name was not specified, "
+                             "please specify one")
+ACTION_DOES_NOT_EXISTS = error("ACTION_DOES_NOT_EXISTS",
+                               "Action [@ACTION@] does not exists for service [@SERVICE@]")
+MISSING_MANDATORY_PARAMETER = error("MISSING_MANDATORY_PARAMETER",
+                                    'Missing parameter "@PARAM_NAME@"')
+INVALID_ENUM_VALUE = error(
+    "INVALID_ENUM_VALUE", 'Invalid enumeration value "@ENUM_VAL@" for parameter "@PARAM_NAME@", '
+    'expecting enumeration type "@ENUM_TYPE@"')
+INVALID_OBJECT_TYPE = error("INVALID_OBJECT_TYPE", 'Invalid object type "@OBJECT_TYPE@"')
+OBJECT_TYPE_ABSTRACT = error("OBJECT_TYPE_ABSTRACT",
+                             'Abstract type "@OBJECT_TYPE@" cannot be instantiated')
+INVALID_PARAMETER_VALUE = error("INVALID_PARAMETER_VALUE",
+                                'Invalid value "@VALUE@" for parameter "@PARAM_NAME@"')
+PROPERTY_VALIDATION_NUMERIC_VALUE = error(
+    "PROPERTY_VALIDATION_NUMERIC_VALUE", 'Value for property "@PROP_NAME@" must be numeric')
+PROPERTY_VALIDATION_NOT_UPDATABLE = error("PROPERTY_VALIDATION_NOT_UPDATABLE",
+                                          'Property "@PROP_NAME@" cannot be updated')
+PROPERTY_VALIDATION_CANNOT_BE_NULL = error("PROPERTY_VALIDATION_CANNOT_BE_NULL",
+                                           'The property "@PROP_NAME@" cannot be null')
+PROPERTY_VALIDATION_MIN_LENGTH = error(
+    "PROPERTY_VALIDATION_MIN_LENGTH",
+    'The property "@PROP_NAME@" must have a min length of @MIN_LEN@ characters')
+PROPERTY_VALIDATION_MAX_LENGTH = error(
+    "PROPERTY_VALIDATION_MAX_LENGTH",
+    'The property "@PROP_NAME@" cannot have more than @MAX_LEN@ characters')
+INVALID_REQUEST_FORMAT = error("INVALID_REQUEST_FORMAT", "Request could not be parsed: @REASON@")
+REQUEST_TOO_LARGE = error("REQUEST_TOO_LARGE", "Request body is larger than @MAX_BYTES@ bytes")
+MULTIREQUEST_TOO_LARGE = error("MULTIREQUEST_TOO_LARGE",
+                               "A multirequest may hold at most @MAX@ calls")
+SERVICE_FORBIDDEN = error("SERVICE_FORBIDDEN", "The access to service [@SERVICE@] is forbidden")
+ACTION_FORBIDDEN = error("ACTION_FORBIDDEN",
+                         "The access to action [@ACTION@] in service [@SERVICE@] is forbidden")
+PERMISSION_NOT_FOUND = error("PERMISSION_NOT_FOUND", "Permission not found: @REASON@")
+FEATURE_FORBIDDEN = error("FEATURE_FORBIDDEN", "The usage of feature [@FEATURE@] is forbidden")
+ACTIONS_LIMIT_REACHED = error("ACTIONS_LIMIT_REACHED",
+                              "The KS may be used for @LIMIT@ calls only; the limit was reached")
+
+# Sessions and partners
+START_SESSION_ERROR = error("START_SESSION_ERROR",
+                            "Error while starting session for partner [@PARTNER_ID@]")
+START_WIDGET_SESSION_ERROR = error("START_WIDGET_SESSION_ERROR",
+                                   "Error while starting widget session for widget [@WIDGET_ID@]")
+INVALID_WIDGET_ID = error("INVALID_WIDGET_ID", "Invalid widget id [@WIDGET_ID@]")
+INVALID_PARTNER_ID = error("INVALID_PARTNER_ID", "Invalid partner id [@PARTNER_ID@]")
+PARTNER_NOT_FOUND = error("PARTNER_NOT_FOUND", "Partner [@PARTNER_ID@] not found")
+PARTNER_BLOCKED = error("PARTNER_BLOCKED", "Partner [@PARTNER_ID@] is blocked")
+CANNOT_IMPERSONATE_PARTNER = error("CANNOT_IMPERSONATE_PARTNER",
+                                   "Partner [@PARTNER_ID@] cannot impersonate partner "
+                                   "[@IMPERSONATED_PARTNER_ID@]")
+
+# Objects
+INVALID_OBJECT_ID = error("INVALID_OBJECT_ID", "Invalid object id [@ID@]")
+ENTRY_ID_NOT_FOUND = error("ENTRY_ID_NOT_FOUND", 'Entry id "@ENTRY_ID@" not found')
+INVALID_ENTRY_ID = error("INVALID_ENTRY_ID", 'Invalid entry id "@ENTRY_ID@"')
+INVALID_ENTRY_TYPE = error("INVALID_ENTRY_TYPE",
+                           'Entry "@ENTRY_ID@" is of type "@ENTRY_TYPE@", expected "@EXPECTED@"')
+ENTRY_ALREADY_WITH_CONTENT = error("ENTRY_ALREADY_WITH_CONTENT", "Entry already associated "
+                                   "with content")
+ENTRY_NOT_READY = error("ENTRY_NOT_READY", 'Entry "@ENTRY_ID@" is not ready')
+INVALID_USER_ID = error("INVALID_USER_ID", "Invalid user id")
+USER_NOT_FOUND = error("USER_NOT_FOUND", "User was not found")
+FLAVOR_ASSET_ID_NOT_FOUND = error("FLAVOR_ASSET_ID_NOT_FOUND",
+                                  "Flavor asset id [@ID@] not found")
+FLAVOR_PARAMS_ID_NOT_FOUND = error("FLAVOR_PARAMS_ID_NOT_FOUND",
+                                   "Flavor params id [@ID@] not found")
+CONVERSION_PROFILE_ID_NOT_FOUND = error("CONVERSION_PROFILE_ID_NOT_FOUND",
+                                        "Conversion profile id [@ID@] not found")
+THUMB_ASSET_ID_NOT_FOUND = error("THUMB_ASSET_ID_NOT_FOUND", "Thumbnail asset [@ID@] not found")
+CAPTION_ASSET_ID_NOT_FOUND = error("CAPTION_ASSET_ID_NOT_FOUND",
+                                   "Caption asset [@ID@] not found")
+CATEGORY_NOT_FOUND = error("CATEGORY_NOT_FOUND", "Category id [@ID@] not found")
+ACCESS_CONTROL_ID_NOT_FOUND = error("ACCESS_CONTROL_ID_NOT_FOUND",
+                                    "Access control id [@ID@] not found")
+UICONF_ID_NOT_FOUND = error("UICONF_ID_NOT_FOUND", "uiConf id [@ID@] not found")
+RESOURCE_TYPE_NOT_SUPPORTED = error("RESOURCE_TYPE_NOT_SUPPORTED",
+                                    'Resource type "@RESOURCE_TYPE@" is not supported')
+FILE_DOESNT_EXIST = error("FILE_DOESNT_EXIST", "The file does not exist")
+
+# Uploads
+UPLOAD_TOKEN_NOT_FOUND = error("UPLOAD_TOKEN_NOT_FOUND", "Upload token not found")
+UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD = error(
+    "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD", "Upload token is in an invalid status for upload")
+UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY = error(
+    "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY",
+    "Upload token is in an invalid status for adding entry")
+UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE = error(
+    "UPLOAD_TOKEN_CANNOT_MATCH_EXPECTED_SIZE",
+    "Final size @FINAL_SIZE@ does not match the expected file size @EXPECTED_SIZE@")
+UPLOAD_TOKEN_MISSING_FILE_SIZE = error("UPLOAD_TOKEN_MISSING_FILE_SIZE",
+                                       "Upload token must have a file size to be auto-finalized")
+UPLOAD_TOKEN_RESUMING_INVALID_POSITION = error(
+    "UPLOAD_TOKEN_RESUMING_INVALID_POSITION",
+    "Cannot resume at position @POSITION@: @REASON@")
+UPLOAD_TOKEN_FILE_IS_EMPTY = error("UPLOAD_TOKEN_FILE_IS_EMPTY", "The uploaded file is empty")
+UPLOAD_TOKEN_FILE_TOO_LARGE = error("UPLOAD_TOKEN_FILE_TOO_LARGE",
+                                    "The upload is larger than the allowed @MAX_BYTES@ bytes")
+UPLOAD_TOKEN_ALREADY_USED = error("UPLOAD_TOKEN_ALREADY_USED",
+                                  "Upload token [@TOKEN_ID@] was already used")
+UPLOADED_FILE_NOT_FOUND_BY_TOKEN = error("UPLOADED_FILE_NOT_FOUND_BY_TOKEN",
+                                         "The uploaded file was not found by the given token id")
+UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED = error(
+    "UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", "The upload can no longer be resumed")
+IMPORT_URL_NOT_ALLOWED = error("IMPORT_URL_NOT_ALLOWED", 'URL "@URL@" cannot be imported: '
+                               "@REASON@")

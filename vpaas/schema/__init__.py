@@ -1,0 +1,1 @@
+"""Everything generated from the registry: api_schema XML, OpenAPI 3.1."""

@@ -1,0 +1,1 @@
+"""One module per Kaltura service; each declares its actions and calls domain/."""
