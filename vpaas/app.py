@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from vpaas.adapters.storage import open_storage
 from vpaas.api.http import ApiEndpoint
 from vpaas.api.middleware import EdgeMiddleware
 from vpaas.db import migrate
@@ -40,7 +41,8 @@ def build_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     db = Database(settings.resolved_database_url)
     if upgrade_db:
         migrate.upgrade(db)
-    runtime = Runtime(settings=settings, db=db, registry=registry())
+    runtime = Runtime(settings=settings, db=db, registry=registry(),
+                      storage=open_storage(settings))
     runtime.partners = PartnerCache(db)
     return runtime
 

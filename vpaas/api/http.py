@@ -6,6 +6,7 @@ import gzip
 import secrets
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -49,7 +50,7 @@ class ApiEndpoint:
         started = time.perf_counter()
         request_id = secrets.token_hex(8)
         info = request_info(request, request_id)
-        fmt, callback = 2, ""
+        fmt, callback = _format(dict(parse_qsl(request.url.query)))
         try:
             raw = await request_decoding.decode(
                 request, self.runtime.settings.max_request_body_bytes)

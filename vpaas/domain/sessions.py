@@ -91,8 +91,8 @@ def issue(partner: PartnerRow, session_type: int, user_id: str, expiry_seconds: 
                               privileges, None)
 
 
-def revoke(session: Session, ks: str, partner_id: int, expiry: int) -> None:
+def revoke(session: Session, ks_hash: str, partner_id: int, expiry: int) -> None:
     """End a KS: it stays rejected (LOGOUT) until it would have expired anyway."""
-    session.merge(RevokedKsRow(ks_hash=ks_codec.ks_hash(ks), partner_id=partner_id,
+    session.merge(RevokedKsRow(ks_hash=ks_hash, partner_id=partner_id,
                                expiry=expiry))
     session.execute(delete(RevokedKsRow).where(RevokedKsRow.expiry < int(time.time())))

@@ -76,7 +76,7 @@ def get(ctx: CallContext, session: str | None = None) -> KalturaSessionInfo:
         if data.partner_id != ctx.partner_id:
             raise E.INVALID_KS(session[:200], -1, "INVALID_STR")
     return KalturaSessionInfo(
-        ks=data.ks, sessionType=KalturaSessionType(2 if data.session_type >= 1 else 0),
+        ks=data.original, sessionType=KalturaSessionType(2 if data.session_type >= 1 else 0),
         partnerId=data.partner_id, userId=data.user_id, expiry=data.expiry,
         privileges=data.privileges.to_string())
 
@@ -85,4 +85,4 @@ def get(ctx: CallContext, session: str | None = None) -> KalturaSessionInfo:
 def end(ctx: CallContext) -> None:
     """End the request's KS; it is rejected from now on."""
     assert ctx.ks is not None and ctx.partner_id is not None
-    sessions.revoke(ctx.session, ctx.ks.ks, ctx.partner_id, ctx.ks.expiry)
+    sessions.revoke(ctx.session, ctx.ks.ks_hash, ctx.partner_id, ctx.ks.expiry)
