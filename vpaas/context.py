@@ -24,6 +24,7 @@ class RequestInfo:
     user_agent: str = ""
     referrer: str = ""
     request_id: str = ""
+    path: str = ""
 
 
 @dataclass

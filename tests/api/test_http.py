@@ -162,7 +162,7 @@ def test_multirequest_legacy_form_one_based_xml(edge) -> None:
 def test_internal_errors_hide_the_traceback(edge, monkeypatch) -> None:
     from vpaas.services import system
 
-    def boom(ctx):  # noqa: ANN001, ANN202
+    def boom(ctx):
         raise RuntimeError("secret detail")
 
     spec = edge.runtime.registry.services["system"].actions["gettime"]
@@ -181,3 +181,20 @@ def test_jsonp_and_gzip(edge) -> None:
     assert resp.text == "cb(true);"
     big = edge.client.get("/api_v3/api_schema.php")
     assert big.status_code == 200
+
+
+def test_ip_and_uri_restrictions(edge) -> None:
+    locked = edge.ks(admin=True, privileges="iprestrict:10.9.8.7")
+    err = edge.json("session", "get", ks=locked)
+    assert err["code"] == "INVALID_KS" and err["args"]["ERR_CODE"] == "-9"
+    uri = edge.ks(admin=True, privileges="urirestrict:/api_v3/service/partner/*")
+    assert edge.json("partner", "get", ks=uri)["id"] == edge.partner.id
+    assert edge.json("session", "get", ks=uri)["args"]["ERR_CODE"] == "-11"
+
+
+def test_actions_limit(edge) -> None:
+    limited = edge.ks(admin=True, privileges="actionslimit:2")
+    assert edge.json("session", "get", ks=limited)["objectType"] == "KalturaSessionInfo"
+    assert edge.json("session", "get", ks=limited)["objectType"] == "KalturaSessionInfo"
+    err = edge.json("session", "get", ks=limited)
+    assert err["code"] == "INVALID_KS" and err["args"]["ERR_CODE"] == "-8"

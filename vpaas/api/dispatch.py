@@ -8,7 +8,7 @@ from typing import Any
 
 from vpaas.api.params import Caster
 from vpaas.context import CallContext, RequestInfo
-from vpaas.domain.sessions import verify
+from vpaas.domain.sessions import count_action, verify
 from vpaas.registry import ApiError
 from vpaas.registry import catalogue as E
 from vpaas.registry.declare import UploadedFile
@@ -78,11 +78,12 @@ class Dispatcher:
                 return
             raise E.MISSING_KS()
         data = verify(self.runtime.db, self.runtime.partners, ks,
-                      client_ip=ctx.request.client_ip)
+                      client_ip=ctx.request.client_ip, uri=ctx.request.path or None)
         if spec.ks == KsRule.ADMIN and data.session_type < 2:
             raise E.SERVICE_FORBIDDEN(f"{spec.service}->{spec.name}")
         if spec.ks == KsRule.USER and data.privileges.is_widget:
             raise E.SERVICE_FORBIDDEN(f"{spec.service}->{spec.name}")
+        count_action(self.runtime.db, data)
         ctx.ks = data
         ctx.partner_id = data.partner_id
 

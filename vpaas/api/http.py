@@ -34,6 +34,7 @@ def request_info(request: Request, request_id: str) -> RequestInfo:
         user_agent=request.headers.get("user-agent", ""),
         referrer=request.headers.get("referer", ""),
         request_id=request_id,
+        path=request.url.path,
     )
 
 

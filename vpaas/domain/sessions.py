@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from vpaas.api import ks as ks_codec
 from vpaas.db.base import Database
-from vpaas.db.tables.partner import PartnerRow, RevokedKsRow
+from vpaas.db.tables.partner import KsUsageRow, PartnerRow, RevokedKsRow
 from vpaas.registry import catalogue as E
 
 USER, ADMIN = 0, 2
@@ -51,8 +51,8 @@ def admin_secrets(partner: PartnerRow) -> list[str]:
     return [s.strip() for s in partner.admin_secret.split(",") if s.strip()]
 
 
-def verify(db: Database, partners: PartnerCache, ks: str,
-           client_ip: str | None = None) -> ks_codec.KsData:
+def verify(db: Database, partners: PartnerCache, ks: str, client_ip: str | None = None,
+           uri: str | None = None) -> ks_codec.KsData:
     """Verify a KS string; raise INVALID_KS with Kaltura's error code and description."""
     try:
         _version, partner_id = ks_codec.peek_partner(ks)
@@ -61,7 +61,7 @@ def verify(db: Database, partners: PartnerCache, ks: str,
             raise ks_codec.KsError(-1, "INVALID_STR")
         data = ks_codec.decode(ks, admin_secrets(partner))
         ks_codec.check(data, int(time.time()), lambda h: _is_revoked(db, h),
-                       client_ip=client_ip)
+                       client_ip=client_ip, uri=uri)
     except ks_codec.KsError as err:
         raise E.INVALID_KS(ks[:200], err.code, err.desc) from None
     if partner.status != PARTNER_ACTIVE:
@@ -96,3 +96,21 @@ def revoke(session: Session, ks_hash: str, partner_id: int, expiry: int) -> None
     session.merge(RevokedKsRow(ks_hash=ks_hash, partner_id=partner_id,
                                expiry=expiry))
     session.execute(delete(RevokedKsRow).where(RevokedKsRow.expiry < int(time.time())))
+
+
+def count_action(db: Database, data: ks_codec.KsData) -> None:
+    """Enforce ``actionslimit:N``: the KS may be used for N calls, then INVALID_KS (-4)."""
+    limit = data.privileges.actions_limit
+    if limit is None:
+        return
+    with db.system_session() as session:
+        row = session.get(KsUsageRow, data.ks_hash, with_for_update=True)
+        if row is None:
+            row = KsUsageRow(ks_hash=data.ks_hash, calls=0, expiry=data.expiry)
+            session.add(row)
+        row.calls += 1
+        session.commit()
+        calls = row.calls
+    if calls > limit:
+        raise E.INVALID_KS(data.original[:200], ks_codec.EXCEEDED_ACTIONS_LIMIT,
+                           "EXCEEDED_ACTIONS_LIMIT")

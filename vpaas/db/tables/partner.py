@@ -29,3 +29,13 @@ class RevokedKsRow(Base):
     ks_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     partner_id: Mapped[int] = mapped_column(Integer, index=True)
     expiry: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class KsUsageRow(Base):
+    """Calls made with a KS that carries ``actionslimit``."""
+
+    __tablename__ = "ks_usage"
+
+    ks_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    expiry: Mapped[int] = mapped_column(BigInteger, index=True)
