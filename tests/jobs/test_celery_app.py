@@ -115,6 +115,7 @@ def test_lost_dispatch_is_recovered_by_the_sweep(redis_broker: Broker, tmp_path:
     assert row.attempts == 1 and out.exists()
 
 
+@pytest.mark.slow
 def test_sigkilled_worker_job_is_leased_again_by_a_new_worker(tmp_path: Path) -> None:
     broker = Broker(REDIS, _sqlite(tmp_path), tmp_path)
     try:
@@ -134,6 +135,7 @@ def test_sigkilled_worker_job_is_leased_again_by_a_new_worker(tmp_path: Path) ->
         broker.close()
 
 
+@pytest.mark.slow
 def test_rabbitmq_broker_with_postgresql_via_run_worker(pg_url: str, tmp_path: Path) -> None:
     """`vpaas worker` (run_worker with Settings) starts a Celery worker on RabbitMQ."""
     broker = Broker(RABBIT, pg_url, tmp_path)

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, event, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Table,
+    and_,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, SessionTransaction
 
 from vpaas.adapters.queue.base import JobQueue
@@ -167,13 +177,13 @@ def cancel(session: Session, job_id: int) -> bool:
     A running handler keeps going until its next heartbeat or progress call notices
     (``ctx.stopped``); its result is then discarded.
     """
-    result = session.execute(
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
         .values(status=JobStatus.CANCELLED.value, finished_at=now(), lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return cast(int, getattr(result, "rowcount", 0)) == 1
+    return result.rowcount == 1
 
 
 def get_job(session: Session, job_id: int) -> JobRow | None:
