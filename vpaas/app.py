@@ -13,12 +13,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from vpaas.adapters.queue import open_queue
 from vpaas.adapters.storage import open_storage
 from vpaas.api.http import ApiEndpoint
 from vpaas.api.middleware import EdgeMiddleware
 from vpaas.db import migrate
 from vpaas.db.base import Database
 from vpaas.domain.sessions import PartnerCache
+from vpaas.jobs import JobRuntime, WorkerPool
+from vpaas.jobs.handlers import build_handlers
 from vpaas.registry.build import Registry, build_registry
 from vpaas.runtime import Runtime
 from vpaas.schema.openapi import openapi_document
@@ -42,9 +45,26 @@ def build_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     if upgrade_db:
         migrate.upgrade(db)
     runtime = Runtime(settings=settings, db=db, registry=registry(),
-                      storage=open_storage(settings))
+                      storage=open_storage(settings), queue=open_queue(settings))
     runtime.partners = PartnerCache(db)
     return runtime
+
+
+def build_job_runtime(settings: Settings | None = None) -> JobRuntime:
+    """What ``vpaas worker`` and Celery workers run: the database, handlers and adapters."""
+    from vpaas.settings import load_settings
+
+    runtime = build_runtime(settings or load_settings(), upgrade_db=False)
+    return JobRuntime(runtime.db, build_handlers(), runtime)
+
+
+def embedded_workers(runtime: Runtime) -> WorkerPool | None:
+    """Worker threads inside ``vpaas serve``, unless jobs go through Celery."""
+    settings = runtime.settings
+    if settings.queue_url or settings.workers <= 0:
+        return None
+    return WorkerPool(runtime.db, build_handlers(), runtime, settings.workers,
+                      queue=runtime.queue)
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
@@ -68,8 +88,16 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        runtime.db.dispose()
+        workers = embedded_workers(runtime)
+        if workers:
+            workers.start()
+        try:
+            yield
+        finally:
+            if workers:
+                workers.stop()
+            runtime.queue.close()
+            runtime.db.dispose()
 
     app = Starlette(routes=routes, middleware=[Middleware(EdgeMiddleware)], lifespan=lifespan)
     app.state.runtime = runtime

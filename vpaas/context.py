@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from vpaas.jobs.model import QUEUE_INFO_KEY
 from vpaas.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class CallContext:
                 raise RuntimeError("no partner for this call")
             self._session = self.runtime.db._factory()
             self._session.info["partner_id"] = self.partner_id
+            self._session.info[QUEUE_INFO_KEY] = self.runtime.queue
         return self._session
 
     def after_commit(self, fn: Callable[[], None]) -> None:

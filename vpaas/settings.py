@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("s3_region", str, "us-east-1", "S3 region."),
     Setting("queue_url", str, "", "Job dispatch: empty runs jobs in worker threads inside the "
             "server; redis://... or amqp://... dispatches job ids through Celery."),
+    Setting("celery_queue", str, "vpaas", "Broker queue that carries job ids to Celery workers."),
     Setting("workers", int, 2, "Worker threads started inside `vpaas serve` (0 disables them)."),
     Setting("public_url", str, "", "Base URL clients use to reach this server (empty: derived "
             "from each request's Host header)."),

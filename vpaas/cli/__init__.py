@@ -54,6 +54,25 @@ def serve(host: str | None, port: int | None, data_dir: str | None) -> None:
                 access_log=False, timeout_keep_alive=30)
 
 
+@main.command()
+@click.option("--concurrency", default=2, type=int, help="Jobs run at once.")
+@data_dir_option
+def worker(concurrency: int, data_dir: str | None) -> None:
+    """Run background jobs (transcoding, imports, ...) until stopped.
+
+    With VPAAS_QUEUE_URL set to redis:// or amqp:// this is a Celery worker; otherwise it polls
+    the job table.
+    """
+    from vpaas.app import build_job_runtime
+    from vpaas.jobs import run_worker
+
+    settings = _settings(data_dir)
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    job_runtime = build_job_runtime(settings)
+    run_worker(settings, job_runtime.handlers, job_runtime.deps, concurrency)
+
+
 @main.group()
 def partner() -> None:
     """Create and list partners (tenants)."""
