@@ -88,8 +88,10 @@ def _body(content_type: str, raw: bytes) -> dict[str, Any]:
 def _json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise E.INVALID_REQUEST_FORMAT(f"invalid JSON ({exc.msg})") from None
+    except ValueError:
+        raise E.INVALID_REQUEST_FORMAT("invalid JSON") from None
     if not isinstance(value, dict):
         raise E.INVALID_REQUEST_FORMAT("the JSON body must be an object")
     return value
