@@ -88,7 +88,7 @@ def _declare_gizmos() -> None:
         raise NotImplementedError
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def gizmo_registry() -> Iterator[Registry]:
     """The real registry plus the gizmo declarations, which are withdrawn afterwards."""
     app_registry()  # import every real declaration first, so only gizmos are withdrawn

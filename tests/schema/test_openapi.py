@@ -25,7 +25,7 @@ def doc(registry: Registry) -> dict[str, Any]:
     return openapi_document(registry, BASE)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def gizmo_doc(gizmo_registry: Registry) -> dict[str, Any]:
     return openapi_document(gizmo_registry, BASE)
 
@@ -53,14 +53,11 @@ def conforms(doc: dict[str, Any], schema: dict[str, Any], value: Any) -> bool:
     return jsonschema.Draft202012Validator(root).is_valid(value)
 
 
-def test_real_registry_validates_as_openapi_31(doc: dict[str, Any]) -> None:
-    assert doc["openapi"] == "3.1.0"
-    validate(doc, cls=OpenAPIV31SpecValidator)
-    assert doc["servers"] == [{"url": "http://media.example:8080/api_v3"}]
-
-
-def test_gizmo_registry_validates_as_openapi_31(gizmo_doc: dict[str, Any]) -> None:
+def test_validates_as_openapi_31(gizmo_doc: dict[str, Any]) -> None:
+    """The gizmo registry holds every real declaration too, so one validation covers both."""
+    assert gizmo_doc["openapi"] == "3.1.0"
     validate(gizmo_doc, cls=OpenAPIV31SpecValidator)
+    assert gizmo_doc["servers"] == [{"url": "http://media.example:8080/api_v3"}]
 
 
 def test_every_reference_resolves(gizmo_doc: dict[str, Any]) -> None:
@@ -80,7 +77,10 @@ def test_every_action_is_an_operation(registry: Registry, doc: dict[str, Any]) -
             post = item["post"]
             assert post["tags"] == [svc.id]
             assert post["summary"] in action.doc
-            body = post["requestBody"]["content"]["application/json"]["schema"]
+            has_file = any(p.type.kind == "file" for p in action.params)
+            media = "multipart/form-data" if has_file else "application/json"
+            assert list(post["requestBody"]["content"]) == [media]
+            body = post["requestBody"]["content"][media]["schema"]
             assert {p.name for p in action.params} <= set(body["properties"])
             assert {"ks", "format", "partnerId", "clientTag"} <= set(body["properties"])
             required = [p.name for p in action.params if not p.optional]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import re
+import sys
 from typing import Any
 
 import pytest
@@ -24,7 +28,7 @@ def doc(registry: Registry) -> Any:
     return parse(registry)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def gizmo_doc(gizmo_registry: Registry) -> Any:
     return parse(gizmo_registry)
 
@@ -213,3 +217,69 @@ def test_served_over_http(settings: Settings, registry: Registry) -> None:
     served = etree.fromstring(resp.content)
     assert [s.get("id") for s in served.xpath("/xml/services/service")] == list(
         registry.services)
+
+
+def _client_module(plugin: str | None) -> Any:
+    name = "Core" if plugin is None else plugin[:1].upper() + plugin[1:]
+    try:
+        return importlib.import_module(f"KalturaClient.Plugins.{name}")
+    except ImportError:
+        return None
+
+
+def _client_action(service: Any, plugin: str | None, action: str) -> Any:
+    module = _client_module(plugin)
+    name = service.get("name")
+    cls = getattr(module, f"Kaltura{name[:1].upper()}{name[1:]}Service", None)
+    return getattr(cls, action, None) or getattr(cls, action + "Action", None)
+
+
+def test_schema_agrees_with_the_official_python_client(doc: Any) -> None:
+    """Where the official client (KalturaApiClient) knows a call, the schema must not break
+    it: every published parameter exists there, mandatory ones are mandatory there, and an
+    object result is the type the client expects (or one it does not know, which it accepts)."""
+    problems = []
+    for svc in doc.xpath("/xml/services/service"):
+        for action in svc.xpath("action"):
+            method = _client_action(svc, svc.get("plugin"), action.get("name"))
+            if method is None:
+                continue
+            where = f"{svc.get('id')}.{action.get('name')}"
+            signature = inspect.signature(method).parameters.values()
+            theirs = {p.name: p.default is p.empty for p in signature if p.name != "self"}
+            for param in action.xpath("param"):
+                name, mandatory = param.get("name"), param.get("optional") == "0"
+                if name not in theirs:
+                    problems.append(f"{where}: the client has no parameter {name}")
+                elif mandatory and not theirs[name]:
+                    problems.append(f"{where}: {name} is optional in the client")
+            problems += _result_problems(where, method, one(action, "result").get("type"))
+    assert not problems, "\n".join(problems)
+
+
+def _result_problems(where: str, method: Any, ours: str | None) -> list[str]:
+    module = sys.modules[method.__module__]
+    expected = re.search(r"KalturaObjectFactory\.create\(resultNode, '(\w+)'\)",
+                         inspect.getsource(method))
+    if expected is None:
+        return []
+    theirs = getattr(module, expected.group(1))
+    mine = getattr(module, ours or "", None)
+    if mine is None and not (ours or "").startswith("Kaltura"):
+        return [f"{where}: returns {ours}, the client expects {theirs.__name__}"]
+    if mine is not None and not issubclass(mine, theirs):
+        return [f"{where}: returns {ours}, the client expects {theirs.__name__}"]
+    return []
+
+
+def test_enums_agree_with_the_official_python_client(doc: Any) -> None:
+    core = _client_module(None)
+    problems = []
+    for enum in doc.xpath("/xml/enums/enum"):
+        theirs = getattr(_client_module(enum.get("plugin")) or core, enum.get("name"), None)
+        for const in enum if theirs is not None else ():
+            value = getattr(theirs, const.get("name"), None)
+            if value is not None and str(value) != const.get("value"):
+                problems.append(f"{enum.get('name')}.{const.get('name')}: {const.get('value')}"
+                                f" here, {value} in the client")
+    assert not problems, "\n".join(problems)
