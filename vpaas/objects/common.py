@@ -22,8 +22,13 @@ class KalturaListResponse(KalturaObjectBase):
     totalCount: int = field(readonly=True, doc="Number of matching objects, over all pages")
 
 
+@api_object(abstract=True)
+class KalturaPager(KalturaObjectBase):
+    """Base of pagers."""
+
+
 @api_object
-class KalturaFilterPager(KalturaObjectBase):
+class KalturaFilterPager(KalturaPager):
     """Which page of a list to return.
 
     ``pageSize`` defaults to 30 and is capped at 500; ``pageIndex`` starts at 1.

@@ -33,14 +33,3 @@ class KalturaPartner(KalturaObjectBase):
     secret: str = field(readonly=True, doc="User secret (admin sessions only)")
     serviceUrl: str = field(readonly=True, doc="Base URL of this server")
     cdnHost: str = field(readonly=True, doc="Host that serves media")
-
-
-@api_object
-class KalturaPartnerInfo(KalturaObjectBase):
-    """Partner details visible to the partner itself."""
-
-    name: str = field(readonly=True, doc="Partner name")
-    website: str = field(readonly=True, doc="Web site")
-    adminEmail: str = field(readonly=True, doc="Administrator e-mail")
-    description: str = field(readonly=True, doc="Free text")
-    partnerPackage: int = field(readonly=True, doc="Package id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vpaas.context import CallContext
 from vpaas.db.tables.partner import PartnerRow
 from vpaas.domain import partners
-from vpaas.objects.partner import KalturaPartner, KalturaPartnerInfo, KalturaPartnerStatus
+from vpaas.objects.partner import KalturaPartner, KalturaPartnerStatus
 from vpaas.registry import Service
 from vpaas.registry import catalogue as E
 from vpaas.registry.model import KsRule
@@ -42,8 +42,9 @@ def get(ctx: CallContext, id: int | None = None) -> KalturaPartner:
 
 
 @partner.action(ks=KsRule.ANY)
-def getInfo(ctx: CallContext) -> KalturaPartnerInfo:
-    """Get the session partner's public details."""
+def getInfo(ctx: CallContext) -> KalturaPartner:
+    """Get the session partner's details (never its secrets)."""
     row = _current(ctx, None)
-    return KalturaPartnerInfo(name=row.name, adminEmail=row.admin_email,
-                              description=row.description, partnerPackage=1)
+    return KalturaPartner(id=row.id, name=row.name, adminEmail=row.admin_email,
+                          description=row.description, createdAt=row.created_at,
+                          status=KalturaPartnerStatus(row.status))
