@@ -80,7 +80,7 @@ def run_ffmpeg(
         raise ValueError("threads must be >= 1")
     if timeout <= 0:
         raise ValueError("timeout must be > 0")
-    cmd = [ffmpeg_path(ffmpeg), *_global_args(threads), *_with_input_threads(args, threads)]
+    cmd = ffmpeg_command(args, threads, ffmpeg)
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
@@ -101,6 +101,11 @@ def run_ffmpeg(
         raise MediaError(_reason(tail, args, proc.returncode))
     if progress_cb is not None:
         progress_cb(100.0)
+
+
+def ffmpeg_command(args: Sequence[str], threads: int, ffmpeg: str | None = None) -> list[str]:
+    """The full command line ``run_ffmpeg`` executes for ``args``."""
+    return [ffmpeg_path(ffmpeg), *_global_args(threads), *_with_input_threads(args, threads)]
 
 
 def _global_args(threads: int) -> list[str]:
