@@ -145,3 +145,7 @@ def test_probe_refuses_playlists_that_point_elsewhere(tmp_path: Path, clip_h264:
     playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:3\n#EXTINF:3,\n{clip_h264}\n")
     with pytest.raises(MediaError, match="not a media file"):
         probe(playlist)
+    concat = tmp_path / "list.ffconcat"
+    concat.write_text(f"ffconcat version 1.0\nfile {clip_h264}\n")
+    with pytest.raises(MediaError, match="not a media file"):
+        probe(concat)

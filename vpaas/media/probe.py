@@ -23,6 +23,7 @@ PLAYABLE_PIX_FMTS = frozenset({"yuv420p", "yuvj420p"})
 REFUSED_FORMATS = frozenset(
     {"hls", "concat", "dash", "sdp", "rtsp", "lavfi", "tty", "bin", "adf", "idf", "xbin"}
 )
+PLAYLIST_MAGIC = (b"#EXTM3U", b"ffconcat", b"[playlist]")
 _BRANDS = {"qt": "mov", "m4a": "m4a", "m4v": "m4v", "m4b": "m4a"}
 
 
@@ -96,6 +97,10 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     size = file.stat().st_size
     if size == 0:
         raise MediaError("file is empty (0 bytes)")
+    with file.open("rb") as fh:
+        head = fh.read(64).lstrip()
+    if head.startswith(PLAYLIST_MAGIC):
+        raise MediaError("not a media file (playlists and concat lists are not accepted)")
     try:
         container = av.open(str(file.resolve()), options={"protocol_whitelist": "file"})
     except (av.error.FFmpegError, OSError, ValueError) as exc:
