@@ -116,3 +116,11 @@ UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED = error(
     "UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED", "The upload can no longer be resumed")
 IMPORT_URL_NOT_ALLOWED = error("IMPORT_URL_NOT_ALLOWED", 'URL "@URL@" cannot be imported: '
                                "@REASON@")
+
+# Lists: filters, ordering, paging, search
+FILTER_NOT_SUPPORTED = error("FILTER_NOT_SUPPORTED",
+                             'Filter property "@PROPERTY@" is not supported by this list')
+INVALID_ORDER_BY = error("INVALID_ORDER_BY",
+                         'Cannot order by "@ORDER_BY@"; allowed fields: @ALLOWED@')
+INVALID_PAGER_CURSOR = error("INVALID_PAGER_CURSOR", "Invalid paging cursor: @REASON@")
+INVALID_SEARCH_TEXT = error("INVALID_SEARCH_TEXT", 'Invalid search text "@TEXT@": @REASON@')

@@ -1,0 +1,121 @@
+"""media: video, audio and image entries — add, attach content, replace, get, delete.
+
+List, search and update live with the library (another module adds them to this service).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from vpaas.context import CallContext
+from vpaas.domain import entries, imports
+from vpaas.domain.entries import EntryType
+from vpaas.objects.document import KalturaResource
+from vpaas.objects.entry import KalturaMediaEntry
+from vpaas.registry import ForInsert, Service
+from vpaas.registry.model import KsRule
+from vpaas.services import base_entry as shared
+
+media = Service("media", """Media entries: video, audio and images.""")
+
+_MEDIA = EntryType.MEDIA_CLIP
+_CONTENT_ERRORS = ("ENTRY_ID_NOT_FOUND", "ENTRY_ALREADY_WITH_CONTENT", "UPLOAD_TOKEN_NOT_FOUND",
+                   "RESOURCE_TYPE_NOT_SUPPORTED", "IMPORT_URL_NOT_ALLOWED")
+
+
+def _media(obj: object) -> KalturaMediaEntry:
+    assert isinstance(obj, KalturaMediaEntry)
+    return obj
+
+
+@media.action(ks=KsRule.USER)
+def add(ctx: CallContext, entry: Annotated[KalturaMediaEntry, ForInsert]) -> KalturaMediaEntry:
+    """Add a media entry without content (status NO_CONTENT); then call addContent.
+
+    Args:
+        entry: The entry: name, mediaType (1 video, 2 image, 5 audio), tags, ...
+    """
+    return _media(shared.entry_object(ctx, shared.create(ctx, entry, _MEDIA)))
+
+
+@media.action(ks=KsRule.USER, errors=_CONTENT_ERRORS)
+def addContent(ctx: CallContext, entryId: str,
+               resource: KalturaResource | None = None) -> KalturaMediaEntry:
+    """Attach content to a media entry that has none (status NO_CONTENT).
+
+    A complete upload token makes the entry PRECONVERT at once; a token still receiving
+    chunks, or a URL, makes it IMPORT until the file is here.
+
+    Args:
+        entryId: The entry
+        resource: KalturaUploadedFileTokenResource or KalturaUrlResource
+    """
+    return _media(shared.add_content(ctx, entryId, resource, _MEDIA))
+
+
+@media.action(ks=KsRule.USER, errors=("UPLOADED_FILE_NOT_FOUND_BY_TOKEN",
+                                      "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY"))
+def addFromUploadedFile(ctx: CallContext, mediaEntry: Annotated[KalturaMediaEntry, ForInsert],
+                        uploadTokenId: str) -> KalturaMediaEntry:
+    """Add a media entry with the file of a completed (FULL_UPLOAD) upload token.
+
+    Args:
+        mediaEntry: The entry
+        uploadTokenId: The token
+    """
+    return _media(shared.add_from_uploaded_file(ctx, mediaEntry, uploadTokenId, _MEDIA))
+
+
+@media.action(ks=KsRule.USER, errors=("IMPORT_URL_NOT_ALLOWED",))
+def addFromUrl(ctx: CallContext, mediaEntry: Annotated[KalturaMediaEntry, ForInsert],
+               url: str) -> KalturaMediaEntry:
+    """Add a media entry whose file the server downloads from ``url`` (status IMPORT).
+
+    Args:
+        mediaEntry: The entry
+        url: http or https URL of the file
+    """
+    row = shared.create(ctx, mediaEntry, _MEDIA)
+    imports.attach_url(ctx.session, row, url)
+    ctx.session.flush()
+    return _media(shared.entry_object(ctx, row))
+
+
+@media.action(ks=KsRule.USER, errors=(*_CONTENT_ERRORS, "ENTRY_REPLACEMENT_ALREADY_EXISTS",
+                                      "ENTRY_NOT_READY"))
+def updateContent(ctx: CallContext, entryId: str, resource: KalturaResource,
+                  conversionProfileId: int | None = None) -> KalturaMediaEntry:
+    """Replace the content of a media entry.
+
+    A READY entry keeps playing its current content until the new one is processed
+    (``replacementStatus`` shows the progress); an entry without content, or whose
+    content failed, simply gets the new content.
+
+    Args:
+        entryId: The entry
+        resource: KalturaUploadedFileTokenResource or KalturaUrlResource
+        conversionProfileId: Transcoding profile for the new content
+    """
+    return _media(shared.update_content(ctx, entryId, resource, _MEDIA, conversionProfileId))
+
+
+@media.action(ks=KsRule.ANY, errors=("ENTRY_ID_NOT_FOUND",))
+def get(ctx: CallContext, entryId: str, version: int = -1) -> KalturaMediaEntry:
+    """Get a media entry.
+
+    Args:
+        entryId: The entry
+        version: Ignored (the current version is returned)
+    """
+    del version
+    return _media(shared.entry_object(ctx, entries.get_entry(ctx.session, entryId, _MEDIA)))
+
+
+@media.action("delete", ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))
+def delete_(ctx: CallContext, entryId: str) -> None:
+    """Delete a media entry; its files are removed in the background.
+
+    Args:
+        entryId: The entry
+    """
+    shared.delete_entry(ctx, entryId, _MEDIA)
