@@ -117,6 +117,16 @@ UPLOAD_PASSED_MAX_RESUME_TIME_ALLOWED = error(
 IMPORT_URL_NOT_ALLOWED = error("IMPORT_URL_NOT_ALLOWED", 'URL "@URL@" cannot be imported: '
                                "@REASON@")
 
+# Entries (ingest)
+ENTRY_TYPE_NOT_SUPPORTED = error("ENTRY_TYPE_NOT_SUPPORTED",
+                                 'Entry type "@ENTRY_TYPE@" is not supported')
+ENTRY_REPLACEMENT_ALREADY_EXISTS = error(
+    "ENTRY_REPLACEMENT_ALREADY_EXISTS",
+    "Entry already in replacement: wait until the new content is ready (or has failed)")
+PROPERTY_VALIDATION_ADMIN_PROPERTY = error(
+    "PROPERTY_VALIDATION_ADMIN_PROPERTY",
+    'Property "@PROP_NAME@" can be set by an admin session only')
+
 # Lists: filters, ordering, paging, search
 FILTER_NOT_SUPPORTED = error("FILTER_NOT_SUPPORTED",
                              'Filter property "@PROPERTY@" is not supported by this list')
