@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
             "it times out and its bytes are removed."),
     Setting("import_max_bytes", int, 10 * 1024**3, "Largest file a URL import may download."),
     Setting("import_timeout", int, 3600, "Seconds a URL import may take."),
+    Setting("import_block_private", bool, False, "Refuse URL imports from hosts that resolve "
+            "to loopback, private, link-local, multicast or reserved addresses."),
     Setting("ffmpeg_timeout", int, 6 * 3600, "Seconds one ffmpeg run may take."),
     Setting("ffmpeg_threads", int, 0, "Threads per ffmpeg run (0: ffmpeg's choice)."),
     Setting("max_request_body_bytes", int, 64 * 1024**2, "Largest non-file API request body."),

@@ -1,5 +1,16 @@
 """All tables. Importing this package registers every table on ``Base.metadata``."""
 
+from vpaas.db.tables.entry import EntryRow
+from vpaas.db.tables.job import JobRow
 from vpaas.db.tables.partner import KsUsageRow, PartnerRow, RevokedKsRow
+from vpaas.db.tables.upload import UploadChunkRow, UploadTokenRow
 
-__all__ = ["KsUsageRow", "PartnerRow", "RevokedKsRow"]
+__all__ = [
+    "EntryRow",
+    "JobRow",
+    "KsUsageRow",
+    "PartnerRow",
+    "RevokedKsRow",
+    "UploadChunkRow",
+    "UploadTokenRow",
+]
