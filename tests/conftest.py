@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from support.databases import fresh_database_url
 from support.seaweed import s3_storage, seaweed_s3  # noqa: F401  (shared fixtures)
+
 from vpaas.db.base import Database
 from vpaas.settings import Settings, load_settings
 
