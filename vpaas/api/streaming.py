@@ -39,11 +39,12 @@ from vpaas.registry import ApiError
 from vpaas.registry import catalogue as E
 from vpaas.registry.declare import UploadedFile
 
-PIPE_PIECE = 1 << 20  # bytes handed to the worker thread at a time
-PIPE_DEPTH = 4  # pieces in flight: memory per upload ~ PIPE_PIECE * PIPE_DEPTH
+PIPE_PIECE = 1 << 20  # spool/TUS: bytes gathered before a hand-off
+PIPE_DEPTH = 16  # pieces in flight (each one received buffer, <= 256 KiB from uvicorn)
 MAX_HEADER_BYTES = 16 * 1024
 FILE_PART = "fileData"
 _EOF = None
+Buffer = bytes | memoryview
 
 
 class BodyPipe:
@@ -51,15 +52,15 @@ class BodyPipe:
 
     def __init__(self, loop: asyncio.AbstractEventLoop, depth: int = PIPE_DEPTH) -> None:
         self._loop = loop
-        self._items: queue.SimpleQueue[bytes | BaseException | None] = queue.SimpleQueue()
+        self._items: queue.SimpleQueue[Buffer | BaseException | None] = queue.SimpleQueue()
         self._credits = asyncio.Semaphore(depth)
         self._depth = depth
         self._rest = memoryview(b"")
         self._done = False
         self.abandoned = False
 
-    async def put(self, data: bytes) -> None:
-        """Hand bytes to the reader; waits while ``depth`` pieces are unread."""
+    async def put(self, data: Buffer) -> None:
+        """Hand bytes (not copied) to the reader; waits while ``depth`` pieces are unread."""
         if self.abandoned or not data:
             return
         await self._credits.acquire()
@@ -76,24 +77,23 @@ class BodyPipe:
         for _ in range(self._depth + 1):
             self._credits.release()
 
-    def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes (fewer when a piece ends); ``b""`` at the end."""
+    def read(self, size: int = -1) -> memoryview:
+        """Up to ``size`` bytes (fewer when a piece ends) as a view; empty at the end."""
         if not self._rest:
             if self._done:
-                return b""
+                return memoryview(b"")
             item = self._items.get()
             if isinstance(item, BaseException):
                 self._done = True
                 raise item
             if item is _EOF:
                 self._done = True
-                return b""
+                return memoryview(b"")
             self._loop.call_soon_threadsafe(self._credits.release)
             self._rest = memoryview(item)
         n = len(self._rest) if size is None or size < 0 else size
         out, self._rest = self._rest[:n], self._rest[n:]
-        whole = out.obj if isinstance(out.obj, bytes) and len(out) == len(out.obj) else None
-        return whole if whole is not None else bytes(out)
+        return out
 
 
 @dataclass
@@ -163,7 +163,7 @@ class _Call:
         self.part = _Part()
         self.field = b""
         self.text_bytes = 0
-        self.pending = bytearray()
+        self.pending: list[Buffer] = []
         self.file_open = False
         self.file_seen = False
         self.pipe: BodyPipe | None = None
@@ -213,7 +213,8 @@ class _Call:
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self.file_open:
-            self.pending += data[start:end]
+            self.pending.append(memoryview(data)[start:end] if isinstance(data, bytes)
+                                else bytes(data[start:end]))
         elif self.part.filename is None and self.pipe is None:
             self.text_bytes += end - start
             if self.text_bytes > self.max_text:
@@ -239,13 +240,12 @@ class _Call:
         """Start the call at the file part, then hand it what arrived (backpressure)."""
         if self.file_seen and self.pipe is None and self.spool is None:
             self._start()
-        while len(self.pending) >= PIPE_PIECE or (self.pending and not self.file_open):
-            data = bytes(self.pending[:PIPE_PIECE])
-            del self.pending[:PIPE_PIECE]
-            if self.pipe is not None:
-                await self.pipe.put(data)
-            elif self.spool is not None:
-                await run_in_threadpool(self.spool.write, data)
+        pieces, self.pending = self.pending, []
+        if self.pipe is not None:
+            for piece in pieces:
+                await self.pipe.put(piece)
+        elif self.spool is not None and pieces:
+            await run_in_threadpool(self.spool.write, b"".join(pieces))
 
     def _start(self) -> None:
         params = self.params()

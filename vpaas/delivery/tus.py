@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from vpaas.api.streaming import PIPE_PIECE, BodyPipe
+from vpaas.api.streaming import BodyPipe
 from vpaas.db.tables.upload import UploadTokenRow
 from vpaas.domain import sessions, uploads
 from vpaas.registry import ApiError
@@ -215,15 +215,10 @@ class TusEndpoint:
 
 
 async def _pump(request: Request, pipe: BodyPipe) -> None:
-    """Feed the request body to the pipe in pieces; a broken body fails the reader."""
-    pending = bytearray()
+    """Feed the request body to the pipe as it arrives; a broken body fails the reader."""
     try:
         async for data in request.stream():
-            pending += data
-            if len(pending) >= PIPE_PIECE:
-                await pipe.put(bytes(pending))
-                pending = bytearray()
-        await pipe.put(bytes(pending))
+            await pipe.put(data)
         pipe.close()
     except ClientDisconnect:
         pipe.close(TusError(400, "the client went away during the upload"))
@@ -236,8 +231,8 @@ class _HashingReader:
         self.source = source
         self.hash = digest() if digest is not None else None
 
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self.source.read(size)
+    def read(self, size: int = -1) -> bytes | memoryview:
+        data: bytes | memoryview = self.source.read(size)
         if self.hash is not None:
             self.hash.update(data)
         return data
