@@ -312,3 +312,14 @@ def test_sparse_staging_file(db: Database, settings: Settings) -> None:
     path = uploads.staged_path(settings, PID, token)
     assert path.stat().st_size == 10_000_001
     assert os.stat(path).st_blocks * 512 < 1_000_000
+
+
+def test_first_chunk_keeps_chunks_that_arrived_ahead_of_it(db: Database,
+                                                             settings: Settings) -> None:
+    data = os.urandom(3000)
+    token = new_token(db, settings, size=3000)
+    assert send(db, settings, token, data[2000:2500], at=2000).uploaded_file_size == 0
+    assert send(db, settings, token, data[:1000], resume=False, at=0).uploaded_file_size == 1000
+    assert send(db, settings, token, data[1000:2000], at=1000).uploaded_file_size == 2500
+    row = send(db, settings, token, data[2500:], at=2500, final=True)
+    assert row.status == 2 and staged(settings, token) == data

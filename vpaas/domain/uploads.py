@@ -290,20 +290,16 @@ def _prepare(db: Database, settings: Any, partner_id: int, token_id: str, chunk:
             row.file_name = clean_file_name(chunk.file_name)
         size_cap = row.final_size or row.file_size or settings.max_upload_file_bytes
         if not chunk.resume:
-            s.execute(delete(UploadChunkRow).where(UploadChunkRow.token_id == token_id))
-            row.uploaded_file_size, row.final_size, offset = 0, None, 0
+            # Restart at 0, but keep chunks that parallel uploaders sent ahead of this one.
+            s.execute(delete(UploadChunkRow).where(UploadChunkRow.token_id == token_id,
+                                                   UploadChunkRow.start_byte == 0))
+            row.final_size, offset = None, 0
             size_cap = row.file_size or settings.max_upload_file_bytes
         else:
             offset = _resume_offset(chunk.resume_at, row.uploaded_file_size, size_cap)
         s.commit()
     path = staged_path(settings, partner_id, token_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not chunk.resume:  # after the ranges are gone, never before
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
-        try:
-            os.ftruncate(fd, 0)
-        finally:
-            os.close(fd)
     if settings.max_upload_chunk_bytes <= size_cap - offset:
         return offset, settings.max_upload_chunk_bytes, E.UPLOAD_TOKEN_FILE_TOO_LARGE(
             settings.max_upload_chunk_bytes)
