@@ -1,0 +1,1 @@
+"""Delivery: thumbnails, playManifest, HLS/DASH manifests and media serving under /p/."""
