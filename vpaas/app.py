@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,8 +21,10 @@ from vpaas.api.http import ApiEndpoint
 from vpaas.api.middleware import EdgeMiddleware
 from vpaas.db import migrate
 from vpaas.db.base import Database
+from vpaas.delivery.tus import tus_routes
+from vpaas.domain import uploads
 from vpaas.domain.sessions import PartnerCache
-from vpaas.jobs import JobRuntime, WorkerPool
+from vpaas.jobs import QUEUE_INFO_KEY, JobRuntime, WorkerPool
 from vpaas.jobs.handlers import build_handlers
 from vpaas.registry.build import Registry, build_registry
 from vpaas.runtime import Runtime
@@ -47,6 +51,7 @@ def build_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     runtime = Runtime(settings=settings, db=db, registry=registry(),
                       storage=open_storage(settings), queue=open_queue(settings))
     runtime.partners = PartnerCache(db)
+    db.session_info[QUEUE_INFO_KEY] = runtime.queue
     return runtime
 
 
@@ -65,6 +70,22 @@ def embedded_workers(runtime: Runtime) -> WorkerPool | None:
         return None
     return WorkerPool(runtime.db, build_handlers(), runtime, settings.workers,
                       queue=runtime.queue)
+
+
+HOUSEKEEPING_SECONDS = 600
+
+
+async def housekeeping(runtime: Runtime) -> None:
+    """Periodic chores of a running server: expire idle upload tokens and their bytes."""
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+        try:
+            expired = await run_in_threadpool(uploads.expire_idle_tokens, runtime.db,
+                                              runtime.settings)
+            if expired:
+                log.info("expired %d idle upload tokens", expired)
+        except Exception:
+            log.exception("housekeeping failed")
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
@@ -91,14 +112,17 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         workers = embedded_workers(runtime)
         if workers:
             workers.start()
+        chores = asyncio.create_task(housekeeping(runtime))
         try:
             yield
         finally:
+            chores.cancel()
             if workers:
                 workers.stop()
             runtime.queue.close()
             runtime.db.dispose()
 
+    routes += tus_routes(runtime)
     app = Starlette(routes=routes, middleware=[Middleware(EdgeMiddleware)], lifespan=lifespan)
     app.state.runtime = runtime
     return app

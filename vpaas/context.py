@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from vpaas.jobs.model import QUEUE_INFO_KEY
 from vpaas.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -57,9 +56,7 @@ class CallContext:
         if self._session is None:
             if self.partner_id is None:
                 raise RuntimeError("no partner for this call")
-            self._session = self.runtime.db._factory()
-            self._session.info["partner_id"] = self.partner_id
-            self._session.info[QUEUE_INFO_KEY] = self.runtime.queue
+            self._session = self.runtime.db.new_session(self.partner_id)
         return self._session
 
     def after_commit(self, fn: Callable[[], None]) -> None:

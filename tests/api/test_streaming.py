@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from support.api import ApiHelper
 
 from vpaas.api.http import ApiEndpoint
-from vpaas.api.streaming import BodyPipe, streaming_handler
+from vpaas.api.streaming import BodyPipe
 from vpaas.domain import uploads
 from vpaas.settings import Settings
 
@@ -29,7 +29,7 @@ class Streamed:
 
     def __init__(self, api: ApiHelper) -> None:
         self.api = api
-        handler = streaming_handler(ApiEndpoint(api.runtime))
+        handler = ApiEndpoint(api.runtime).handle
         app = Starlette(routes=[Route("/api_v3/{rest:path}", handler, methods=["GET", "POST"])])
         self.client = TestClient(app)
 

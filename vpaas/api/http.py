@@ -16,6 +16,7 @@ from vpaas.api import request as request_decoding
 from vpaas.api.dispatch import Dispatcher
 from vpaas.api.multirequest import run_multirequest
 from vpaas.api.serialize import FORMAT_JSON, FORMAT_JSONP, JsonEncoder, XmlEncoder
+from vpaas.api.streaming import stream_upload
 from vpaas.context import RequestInfo
 from vpaas.registry import ApiError, ServeFile
 from vpaas.runtime import Runtime
@@ -51,6 +52,10 @@ class ApiEndpoint:
         started = time.perf_counter()
         request_id = secrets.token_hex(8)
         info = request_info(request, request_id)
+        streamed = await stream_upload(request, self.dispatcher, info)
+        if streamed is not None:
+            fmt, callback = _format(streamed.params)
+            return self.encode(request, streamed.result, fmt, callback, started, request_id)
         fmt, callback = _format(dict(parse_qsl(request.url.query)))
         try:
             raw = await request_decoding.decode(

@@ -81,11 +81,11 @@ def _body(content_type: str, raw: bytes) -> dict[str, Any]:
     stripped = text.strip()
     if content_type == "application/json" or (stripped.startswith("{") and
                                               stripped.endswith("}")):
-        return _json_object(stripped)
+        return json_object(stripped)
     return nest(parse_qsl(text, keep_blank_values=True))
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def json_object(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -111,7 +111,7 @@ async def _multipart(request: Request) -> tuple[dict[str, Any], dict[str, Upload
             files[key] = UploadedFile(name, value.file, value.size,
                                       value.content_type or "application/octet-stream")
         elif key == "json":
-            body = merge(body, _json_object(value))
+            body = merge(body, json_object(value))
         else:
             pairs.append((key, value))
     return merge(nest(pairs), body), files

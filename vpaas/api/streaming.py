@@ -9,19 +9,15 @@ arrives, at most a few MiB in flight. Text fields after a streamed file part are
 when ``uploadTokenId`` is not known yet at the file part, the part is spooled (to the data
 directory) and the call dispatched at the end of the body, with every field.
 
-Hook: mount ``streaming_handler(ApiEndpoint(runtime))`` for the api_v3 routes, or call
-:func:`stream_upload` at the top of ``ApiEndpoint.handle``.
+``ApiEndpoint.handle`` calls :func:`stream_upload` first; it declines everything else.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import queue
-import secrets
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,11 +25,10 @@ from urllib.parse import parse_qsl
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
 
 from vpaas.api.dispatch import Dispatcher
 from vpaas.api.params import merge, nest
-from vpaas.api.request import MAX_FORM_FIELDS, path_params
+from vpaas.api.request import MAX_FORM_FIELDS, json_object, path_params
 from vpaas.context import RequestInfo
 from vpaas.registry import ApiError
 from vpaas.registry import catalogue as E
@@ -227,7 +222,7 @@ class _Call:
         elif self.part.filename is None and self.pipe is None:
             value = self.part.text.decode("utf-8", "replace")
             if self.part.name == "json":
-                self.body = merge(self.body, _json_object(value))
+                self.body = merge(self.body, json_object(value))
             else:
                 self.fields.append((self.part.name, value))
 
@@ -297,35 +292,3 @@ class _Call:
         except ApiError:
             params = {}
         return StreamedCall(params, result)
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise E.INVALID_REQUEST_FORMAT(f"invalid JSON ({exc.msg})") from None
-    if not isinstance(value, dict):
-        raise E.INVALID_REQUEST_FORMAT("the JSON body must be an object")
-    return value
-
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def streaming_handler(endpoint: Any) -> Handler:
-    """Wrap an ``ApiEndpoint``: streamable uploads are streamed, the rest go to ``handle``."""
-
-    async def handle(request: Request) -> Response:
-        if not is_streamable(request):
-            return await endpoint.handle(request)
-        from vpaas.api.http import _format, request_info
-
-        started = time.perf_counter()
-        request_id = secrets.token_hex(8)
-        streamed = await stream_upload(request, endpoint.dispatcher,
-                                       request_info(request, request_id))
-        assert streamed is not None
-        fmt, callback = _format(streamed.params)
-        return endpoint.encode(request, streamed.result, fmt, callback, started, request_id)
-
-    return handle

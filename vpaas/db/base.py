@@ -107,6 +107,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.session_info: dict[str, Any] = {}  # copied into every session, e.g. the job queue
+
+    def new_session(self, partner_id: int | None) -> Session:
+        session = self._factory()
+        session.info.update(self.session_info)
+        if partner_id is not None:
+            session.info["partner_id"] = partner_id
+        return session
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,13 +122,12 @@ class Database:
 
     @contextmanager
     def partner_session(self, partner_id: int) -> Iterator[Session]:
-        with self._factory() as session:
-            session.info["partner_id"] = partner_id
+        with self.new_session(partner_id) as session:
             yield session
 
     @contextmanager
     def system_session(self) -> Iterator[Session]:
-        with self._factory() as session:
+        with self.new_session(None) as session:
             yield session
 
     def dispose(self) -> None:
