@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 MAX_META_BOX = 64 * 1024 * 1024
@@ -56,7 +56,6 @@ class TrackIndex:
     channels: int = 0
     language: str = "und"
     index_range: tuple[int, int] | None = None
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def duration_s(self) -> float:
