@@ -32,10 +32,11 @@ def fmp4_clip(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "-sc_threshold", "0", "-c:a", "aac", "-b:a", "64k", "-ac", "2", str(src),
     )  # fmt: skip
     files = {"src": src}
+    packaged = CMAF + "+delay_moov+global_sidx"
     for name, stream, flags in (("video", "0:v", CMAF), ("audio", "0:a", CMAF),
-                                ("sidx", "0:v", CMAF + "+global_sidx")):
+                                ("sidx", "0:v", packaged), ("sidx_audio", "0:a", packaged)):
         out = d / f"{name}.mp4"
-        extra = ["-frag_duration", "2000000"] if name == "audio" else []
+        extra = ["-frag_duration", "2000000"] if "audio" in name else []
         _ffmpeg("-i", str(src), "-map", stream, "-c", "copy", *extra, "-movflags", flags, str(out))
         files[name] = out
     return files
@@ -100,6 +101,15 @@ def test_sidx_and_moof_walk_agree(fmp4_clip: dict[str, Path]) -> None:
     assert from_sidx.init_range == from_moofs.init_range
     assert from_sidx.fragments == from_moofs.fragments
     assert from_sidx.frame_rate == 25.0
+
+
+def test_sidx_audio_uses_presentation_times(fmp4_clip: dict[str, Path]) -> None:
+    from_sidx = index_fmp4(fmp4_clip["sidx_audio"])
+    from_moofs = index_fmp4(fmp4_clip["sidx_audio"], use_sidx=False)
+    ranges = [(f.offset, f.length) for f in from_sidx.fragments]
+    assert ranges == [(f.offset, f.length) for f in from_moofs.fragments]
+    # sidx times follow the edit list (AAC priming removed), moof times are decode times
+    assert from_sidx.duration_s == pytest.approx(from_moofs.duration_s, abs=0.05)
 
 
 def test_json_round_trip(fmp4_clip: dict[str, Path]) -> None:
