@@ -34,6 +34,7 @@ fi
 
 if [ "$mode" = test ]; then
   command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  [ -x /usr/bin/chromium ] || apt_install chromium
   if [ -f tests/compat/node/package-lock.json ]; then
     lock=tests/compat/node/package-lock.json
     if [ ! -d tests/compat/node/node_modules ] || [ "$lock" -nt tests/compat/node/node_modules ]; then
