@@ -150,3 +150,48 @@ def test_deleted_entry_is_not_processed(pipeline: Pipeline, clip_360p: Path,
     pipeline.run_jobs()
     assert _assets(pipeline, eid) == {}
     assert _stored(pipeline, eid) == set()
+
+
+def test_replacement_swaps_in_new_flavors_and_removes_the_old(
+        pipeline: Pipeline, clip_360p: Path, make_media: MakeMedia, tmp_path: Path) -> None:
+    eid = pipeline.ingest(clip_360p, tmp_path)
+    pipeline.run_jobs()
+    old_keys = _stored(pipeline, eid)
+    new_src = make_media("repl.avi", [*lavfi_av(2, "854x480"), "-c:v", "mpeg4", "-c:a",
+                                      "libmp3lame", "-shortest"])
+    copy = tmp_path / "repl.avi"
+    copy.write_bytes(new_src.read_bytes())
+    with pipeline.db.partner_session(pipeline.partner_id) as s:
+        row = entries.get_entry(s, eid)
+        entries.store_file(s, pipeline.storage, row, copy, "repl.avi", replacement=True)
+        s.commit()
+    assert pipeline.run_jobs(limit=1) == 1
+    entry = pipeline.entry(eid)
+    assert entry.status == EntryStatus.READY and entry.replacement_status == 0
+    assert (entry.width, entry.height) == (854, 480)
+    assert entry.duration_ms is not None and 1900 <= entry.duration_ms <= 2100
+    assert entry.source_key and entry.source_key.endswith(".avi")
+    pipeline.run_jobs()
+    assets = _assets(pipeline, eid)
+    assert assets[3].status == S.READY and (assets[3].width, assets[3].height) == (854, 480)
+    assert not old_keys & _stored(pipeline, eid)
+    assert _stored(pipeline, eid) == _referenced_keys(pipeline, eid)
+
+
+def test_failed_replacement_keeps_the_current_content(
+        pipeline: Pipeline, clip_360p: Path, tmp_path: Path) -> None:
+    eid = pipeline.ingest(clip_360p, tmp_path)
+    pipeline.run_jobs()
+    before = _stored(pipeline, eid)
+    bad = tmp_path / "bad.mp4"
+    bad.write_text("not a video at all\n" * 20)
+    with pipeline.db.partner_session(pipeline.partner_id) as s:
+        entries.store_file(s, pipeline.storage, entries.get_entry(s, eid), bad, "bad.mp4",
+                           replacement=True)
+        s.commit()
+    pipeline.run_jobs()
+    entry = pipeline.entry(eid)
+    assert entry.status == EntryStatus.READY
+    assert entry.replacement_status == entries.ReplacementStatus.FAILED
+    assert entry.replacement_reason and "not a media file" in entry.replacement_reason
+    assert _stored(pipeline, eid) == before
