@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from vpaas import jobs
 from vpaas.db.base import new_id
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import uploads
+from vpaas.domain import entry_query, uploads
 from vpaas.domain.entry_state import EntryStatus, transition
 from vpaas.registry import ApiError
 from vpaas.registry import catalogue as E
@@ -90,6 +90,7 @@ def new_entry(session: Session, entry_type: int, values: dict[str, Any]) -> Entr
                    version=0, thumb_version=0, plays=0, views=0, extra={})
     for name, value in values.items():
         setattr(row, name, value)
+    entry_query.track(session)  # the freeText index follows the session's entry writes
     session.add(row)
     session.flush()
     return row
@@ -247,6 +248,7 @@ def replacement_pending(entry: EntryRow) -> bool:
 
 def delete_entry(session: Session, entry: EntryRow) -> None:
     """Mark the entry DELETED and enqueue the removal of its stored files."""
+    entry_query.track(session)
     transition(entry, EntryStatus.DELETED)
     entry.pending_token_id = None
     jobs.enqueue(session, DELETE_FILES_JOB, entry.partner_id, OBJECT_TYPE, entry.id,

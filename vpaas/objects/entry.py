@@ -201,7 +201,7 @@ class KalturaBaseEntry(KalturaObjectBase):
     creatorId: str = field(insert_only=True, filters="eq", doc="Creating user")
     tags: str = field(filters="like,mlikeor,mlikeand", doc="Comma separated tags")
     adminTags: str = field(filters="like,mlikeor,mlikeand", doc="Tags only admins may set")
-    categories: str = field(filters=_MATCH + ",notcontains,empty",
+    categories: str = field(filters=_MATCH + ",notcontains",
                             doc="Deprecated: category full names (use categoryEntry)")
     categoriesIds: str = field(filters=_MATCH + ",notcontains,empty",
                                doc="Deprecated: category ids (use categoryEntry)")
@@ -215,8 +215,8 @@ class KalturaBaseEntry(KalturaObjectBase):
     updatedAt: Time = field(readonly=True, filters=_ORDER_RANGE, doc="Last update time")
     rank: float = field(readonly=True, filters="lte,gte,order", doc="totalRank / votes")
     totalRank: int = field(readonly=True, filters="lte,gte,order", doc="Sum of ranks")
-    votes: int = field(readonly=True, filters="lte,gte,order", doc="Number of votes")
-    groupId: int = field(doc="Group id")
+    votes: int = field(readonly=True, doc="Number of votes")
+    groupId: int = field(filters="eq", doc="Group id")
     partnerData: str = field(doc="Free-form data of the partner")
     downloadUrl: str = field(readonly=True, doc="URL of the source file")
     searchText: str = field(readonly=True, filters=_MATCH, doc="Indexed text")
@@ -237,7 +237,7 @@ class KalturaBaseEntry(KalturaObjectBase):
         readonly=True, filters="eq,in", doc="Progress of a content replacement")
     partnerSortValue: int = field(filters="gte,lte,order", doc="Custom sort key")
     conversionProfileId: int = field(doc="Transcoding profile (default: the partner's)")
-    redirectEntryId: str = field(filters="eq", doc="Entry played instead of this one")
+    redirectEntryId: str = field(doc="Entry played instead of this one")
     rootEntryId: str = field(readonly=True, filters="eq,in", doc="Original of a clip")
     parentEntryId: str = field(filters="eq", doc="Parent entry")
     operationAttributes: list[KalturaOperationAttributes] = field(
@@ -247,7 +247,8 @@ class KalturaBaseEntry(KalturaObjectBase):
     entitledUsersView: str = field(filters=_MATCH, doc="Users entitled to view (CSV)")
     capabilities: str = field(readonly=True, doc="Capabilities (CSV)")
     templateEntryId: str = field(insert_only=True, doc="Entry whose settings were copied")
-    displayInSearch: KalturaEntryDisplayInSearchType = field(doc="Search visibility")
+    displayInSearch: KalturaEntryDisplayInSearchType = field(filters="eq,in",
+                                                              doc="Search visibility")
     application: KalturaEntryApplication = field(insert_only=True, doc="Creating application")
     applicationVersion: str = field(insert_only=True, doc="Creating application's version")
     blockAutoTranscript: bool = field(doc="Do not transcribe automatically")

@@ -11,9 +11,11 @@ from typing import Annotated, Any
 
 from vpaas.context import CallContext
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import entries, imports, uploads
+from vpaas.domain import entries, entry_query, imports, library, uploads
 from vpaas.domain.entries import EntryType
+from vpaas.domain.entry_query import QueryContext, Viewer
 from vpaas.domain.entry_state import EntryStatus, transition
+from vpaas.objects.common import KalturaFilterPager
 from vpaas.objects.document import (
     KalturaAssetsParamsResourceContainers,
     KalturaDocumentEntry,
@@ -24,6 +26,7 @@ from vpaas.objects.document import (
 )
 from vpaas.objects.entry import (
     KalturaBaseEntry,
+    KalturaBaseEntryListResponse,
     KalturaDataEntry,
     KalturaDurationType,
     KalturaEntryApplication,
@@ -38,7 +41,9 @@ from vpaas.objects.entry import (
     KalturaSearchProviderType,
     KalturaSourceType,
 )
-from vpaas.registry import ForInsert, Service
+from vpaas.objects.entry_filters import KalturaBaseEntryCursorListResponse, KalturaBaseEntryFilter
+from vpaas.objects.filters import sortable_fields
+from vpaas.registry import ForInsert, ForUpdate, Service
 from vpaas.registry import catalogue as E
 from vpaas.registry.model import KsRule
 
@@ -421,3 +426,126 @@ def updateContent(ctx: CallContext, entryId: str, resource: KalturaResource,
         conversionProfileId: Transcoding profile for the new content
     """
     return update_content(ctx, entryId, resource, None, conversionProfileId)
+
+
+# --- the library: list, count, update, recycle bin -----------------------------------------
+
+def query_context(ctx: CallContext) -> QueryContext:
+    """The entry-query context of a call (partner-scoped session, partner, the call)."""
+    assert ctx.partner_id is not None
+    return QueryContext(ctx.session, ctx.partner_id, call=ctx)
+
+
+def viewer(ctx: CallContext) -> Viewer:
+    """Admin and ``list:*`` sessions list everything; a named user their own entries."""
+    privileges = ctx.privileges
+    list_all = ctx.is_admin or bool(privileges and privileges.allows_entry("list", "*"))
+    return Viewer(list_all=list_all, user_id=ctx.user_id)
+
+
+def list_page(ctx: CallContext, filter_obj: Any, pager: KalturaFilterPager | None,
+              entry_type: EntryType | None) -> tuple[list[KalturaBaseEntry], int, str | None]:
+    """The entry objects of one page, the total count and (cursor pager) the next cursor."""
+    found = library.list_entries(query_context(ctx), filter_obj, library.PageRequest.of(pager),
+                                 allowed_order=sortable_fields(type(filter_obj)),
+                                 viewer=viewer(ctx), entry_type=entry_type)
+    return [entry_object(ctx, r) for r in found.rows], found.total, found.next_cursor
+
+
+def update_entry(ctx: CallContext, entry_id: str, obj: KalturaBaseEntry,
+                 entry_type: EntryType | None) -> KalturaBaseEntry:
+    """update: the fields sent are written (``field__null`` clears, -1 clears accessControlId,
+    startDate and endDate); read-only and insert-only fields were refused by ForUpdate."""
+    row = entries.get_entry(ctx.session, entry_id, entry_type)
+    check_can_edit(ctx, row)
+    library.check_nulls(obj.nulled, _COLUMNS)
+    entry_query.track(ctx.session)
+    apply_object(ctx, row, obj, insert=False)
+    ctx.session.flush()
+    return entry_object(ctx, row)
+
+
+@base_entry.action("list", ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_ORDER_BY",
+                                                  "INVALID_PAGER_CURSOR", "INVALID_SEARCH_TEXT"))
+def list_(ctx: CallContext, filter: KalturaBaseEntryFilter | None = None,
+          pager: KalturaFilterPager | None = None) -> KalturaBaseEntryListResponse:
+    """List entries of every type, filtered, ordered and paged.
+
+    Args:
+        filter: Conditions (only READY entries unless a status is asked for), orderBy
+        pager: Page size (default 30, at most 500) and 1-based index; or a
+            KalturaEntryCursorPager
+    """
+    objects, total, cursor = list_page(ctx, filter or KalturaBaseEntryFilter(), pager, None)
+    if cursor is None:
+        return KalturaBaseEntryListResponse(objects=objects, totalCount=total)
+    return KalturaBaseEntryCursorListResponse(objects=objects, totalCount=total,
+                                              nextCursor=cursor)
+
+
+@base_entry.action(ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_SEARCH_TEXT"))
+def count(ctx: CallContext, filter: KalturaBaseEntryFilter | None = None) -> int:
+    """Count the entries a filter selects.
+
+    Args:
+        filter: Conditions (only READY entries unless a status is asked for)
+    """
+    return library.count_entries(query_context(ctx), filter or KalturaBaseEntryFilter(),
+                                 viewer=viewer(ctx))
+
+
+@base_entry.action(ks=KsRule.ANY, errors=("MISSING_MANDATORY_PARAMETER",))
+def listByReferenceId(ctx: CallContext, refId: str, pager: KalturaFilterPager | None = None
+                      ) -> KalturaBaseEntryListResponse:
+    """List the entries with a reference id, whatever their status.
+
+    Args:
+        refId: The reference id
+        pager: Page size (default 30, at most 500) and 1-based index
+    """
+    stmt = library.reference_select(query_context(ctx), refId, viewer(ctx))
+    found = library.page_of(ctx.session, stmt, None, library.PageRequest.of(pager))
+    return KalturaBaseEntryListResponse(objects=[entry_object(ctx, r) for r in found.rows],
+                                        totalCount=found.total)
+
+
+@base_entry.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",
+                                           "PROPERTY_VALIDATION_NOT_UPDATABLE",
+                                           "PROPERTY_VALIDATION_CANNOT_BE_NULL"))
+def update(ctx: CallContext, entryId: str,
+           baseEntry: Annotated[KalturaBaseEntry, ForUpdate]) -> KalturaBaseEntry:
+    """Update an entry's metadata; send ``field__null`` to clear a field.
+
+    Args:
+        entryId: The entry
+        baseEntry: The fields to change (of the entry's class: KalturaMediaEntry...)
+    """
+    return update_entry(ctx, entryId, baseEntry, None)
+
+
+@base_entry.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))
+def recycle(ctx: CallContext, entryId: str) -> KalturaBaseEntry:
+    """Move an entry to the recycle bin: it leaves lists until restoreRecycled.
+
+    Args:
+        entryId: The entry
+    """
+    row = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, row)
+    library.recycle(ctx.session, row)
+    ctx.session.flush()
+    return entry_object(ctx, row)
+
+
+@base_entry.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))
+def restoreRecycled(ctx: CallContext, entryId: str) -> KalturaBaseEntry:
+    """Take an entry out of the recycle bin.
+
+    Args:
+        entryId: The entry
+    """
+    row = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, row)
+    library.restore(ctx.session, row)
+    ctx.session.flush()
+    return entry_object(ctx, row)

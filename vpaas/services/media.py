@@ -1,6 +1,6 @@
 """media: video, audio and image entries — add, attach content, replace, get, delete.
 
-List, search and update live with the library (another module adds them to this service).
+List, count and update: the library (filters in vpaas.domain.entry_query).
 """
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from vpaas.context import CallContext
-from vpaas.domain import entries, imports
+from vpaas.domain import entries, imports, library
 from vpaas.domain.entries import EntryType
+from vpaas.objects.common import KalturaFilterPager
 from vpaas.objects.document import KalturaResource
-from vpaas.objects.entry import KalturaMediaEntry
-from vpaas.registry import ForInsert, Service
+from vpaas.objects.entry import KalturaMediaEntry, KalturaMediaListResponse
+from vpaas.objects.entry_filters import KalturaMediaCursorListResponse, KalturaMediaEntryFilter
+from vpaas.registry import ForInsert, ForUpdate, Service
 from vpaas.registry.model import KsRule
 from vpaas.services import base_entry as shared
 
@@ -119,3 +121,48 @@ def delete_(ctx: CallContext, entryId: str) -> None:
         entryId: The entry
     """
     shared.delete_entry(ctx, entryId, _MEDIA)
+
+
+@media.action("list", ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_ORDER_BY",
+                                             "INVALID_PAGER_CURSOR", "INVALID_SEARCH_TEXT"))
+def list_(ctx: CallContext, filter: KalturaMediaEntryFilter | None = None,
+          pager: KalturaFilterPager | None = None) -> KalturaMediaListResponse:
+    """List media entries, filtered, ordered and paged.
+
+    Args:
+        filter: Conditions (only READY entries unless a status is asked for), orderBy
+        pager: Page size (default 30, at most 500) and 1-based index; or a
+            KalturaEntryCursorPager
+    """
+    found, total, cursor = shared.list_page(ctx, filter or KalturaMediaEntryFilter(), pager,
+                                            _MEDIA)
+    objects = [_media(o) for o in found]
+    if cursor is None:
+        return KalturaMediaListResponse(objects=objects, totalCount=total)
+    return KalturaMediaCursorListResponse(objects=objects, totalCount=total, nextCursor=cursor)
+
+
+@media.action(ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_SEARCH_TEXT"))
+def count(ctx: CallContext, filter: KalturaMediaEntryFilter | None = None) -> int:
+    """Count the media entries a filter selects.
+
+    Args:
+        filter: Conditions (only READY entries unless a status is asked for)
+    """
+    return library.count_entries(shared.query_context(ctx), filter or KalturaMediaEntryFilter(),
+                                 viewer=shared.viewer(ctx), entry_type=_MEDIA)
+
+
+@media.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND", "PROPERTY_VALIDATION_NOT_UPDATABLE",
+                                      "PROPERTY_VALIDATION_CANNOT_BE_NULL"))
+def update(ctx: CallContext, entryId: str,
+           mediaEntry: Annotated[KalturaMediaEntry, ForUpdate]) -> KalturaMediaEntry:
+    """Update a media entry's metadata; send ``field__null`` to clear a field.
+
+    accessControlId, startDate and endDate are also cleared by -1.
+
+    Args:
+        entryId: The entry
+        mediaEntry: The fields to change
+    """
+    return _media(shared.update_entry(ctx, entryId, mediaEntry, _MEDIA))
