@@ -134,3 +134,27 @@ INVALID_ORDER_BY = error("INVALID_ORDER_BY",
                          'Cannot order by "@ORDER_BY@"; allowed fields: @ALLOWED@')
 INVALID_PAGER_CURSOR = error("INVALID_PAGER_CURSOR", "Invalid paging cursor: @REASON@")
 INVALID_SEARCH_TEXT = error("INVALID_SEARCH_TEXT", 'Invalid search text "@TEXT@": @REASON@')
+
+# Captions and thumbnail assets
+CAPTION_ASSET_IS_NOT_READY = error("CAPTION_ASSET_IS_NOT_READY",
+                                   'Caption asset "@ASSET_ID@" is not ready')
+CAPTION_ASSET_PARSING_FAILED = error(
+    "CAPTION_ASSET_PARSING_FAILED", 'Failed to parse caption asset "@ASSET_ID@": @REASON@',
+    "The file is not valid SRT, WebVTT or DFXP/TTML; the reason says what and where.")
+CAPTION_ASSET_UNSUPPORTED_FORMAT = error(
+    "CAPTION_ASSET_UNSUPPORTED_FORMAT", 'Unsupported caption asset format "@FORMAT@"',
+    "Only SRT, WebVTT and DFXP/TTML captions are accepted.")
+CAPTION_ASSET_DOWNLOAD_FAILED = error(
+    "CAPTION_ASSET_DOWNLOAD_FAILED", 'Caption asset download from URL "@URL@" failed: @REASON@')
+THUMB_ASSET_IS_NOT_READY = error("THUMB_ASSET_IS_NOT_READY",
+                                 "Thumbnail asset [@ID@] is not ready")
+THUMB_ASSET_IS_DEFAULT = error(
+    "THUMB_ASSET_IS_DEFAULT", "Thumbnail asset [@ID@] is the entry's default thumbnail",
+    "Make another thumbnail the default before deleting this one.")
+THUMB_ASSET_DOWNLOAD_FAILED = error(
+    "THUMB_ASSET_DOWNLOAD_FAILED", 'Thumbnail download from URL "@URL@" failed: @REASON@')
+THUMB_ASSET_INVALID_IMAGE = error(
+    "THUMB_ASSET_INVALID_IMAGE", "The file is not a usable image: @REASON@",
+    "Thumbnails must be JPEG, PNG, GIF, WebP or BMP images of sensible dimensions.")
+THUMB_CAPTURE_FAILED = error(
+    "THUMB_CAPTURE_FAILED", 'Cannot capture a thumbnail of entry "@ENTRY_ID@": @REASON@')

@@ -1,0 +1,578 @@
+"""thumbAsset: an entry's thumbnail images — upload, import, capture, default, serve.
+
+Also home of what the caption service shares: content resources to a local file
+(:func:`resource_file`), the asset filter (:func:`filter_assets`) and file serving
+(:func:`serve_key`).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from vpaas.context import CallContext
+from vpaas.db.tables.entry import EntryRow
+from vpaas.db.tables.thumb import ThumbAssetRow
+from vpaas.domain import entries, imports, uploads
+from vpaas.domain import thumb_assets as thumbs
+from vpaas.media.thumbnails import RenderSpec, ThumbnailError, parse_color
+from vpaas.objects.common import KalturaFilterPager
+from vpaas.objects.document import (
+    KalturaContentResource,
+    KalturaStringResource,
+    KalturaUploadedFileTokenResource,
+    KalturaUrlResource,
+)
+from vpaas.objects.thumb import (
+    KalturaAssetFilter,
+    KalturaThumbAsset,
+    KalturaThumbAssetFilter,
+    KalturaThumbAssetListResponse,
+    KalturaThumbAssetStatus,
+    KalturaThumbParams,
+)
+from vpaas.registry import ApiError, ForInsert, ForUpdate, ServeFile, Service
+from vpaas.registry import catalogue as E
+from vpaas.registry.declare import UploadedFile
+from vpaas.registry.model import KsRule
+from vpaas.services.base_entry import caller, check_can_edit
+
+thumb_asset = Service("thumbAsset", """Thumbnail images of entries.
+
+Images are uploaded (token or URL) or captured from the video at a given time; one of them
+is the entry's default thumbnail, the image behind ``thumbnailUrl``.""")
+
+_NOT_FOUND = ("THUMB_ASSET_ID_NOT_FOUND",)
+_CONTENT = ("THUMB_ASSET_ID_NOT_FOUND", "THUMB_ASSET_INVALID_IMAGE", "UPLOAD_TOKEN_NOT_FOUND",
+            "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY", "THUMB_ASSET_DOWNLOAD_FAILED",
+            "RESOURCE_TYPE_NOT_SUPPORTED")
+MAX_LIST = 500
+MAX_DIMENSION = 10_000
+SERVE_URL_SECONDS = 3600
+DownloadError = Callable[[str, str], ApiError]
+
+
+# --- shared with captionAsset ----------------------------------------------------------------
+
+
+def require_partner(ctx: CallContext) -> None:
+    """Serve actions take a KS or a ``partnerId`` parameter."""
+    if ctx.partner_id is None:
+        raise E.MISSING_KS()
+
+
+def resource_file(ctx: CallContext, resource: KalturaContentResource | None, work: Path, *,
+                  object_type: str, object_id: str, max_bytes: int,
+                  download_error: DownloadError) -> tuple[Path, str | None]:
+    """A content resource as a local file (and its name): a complete upload token's file,
+    a URL downloaded now (at most ``max_bytes``), or a string resource's content."""
+    if resource is None:
+        raise E.MISSING_MANDATORY_PARAMETER("contentResource")
+    if isinstance(resource, KalturaUploadedFileTokenResource):
+        return _token_file(ctx, resource.token or "", object_type, object_id)
+    if isinstance(resource, KalturaStringResource):
+        data = (resource.content or "").encode("utf-8")
+        if len(data) > max_bytes:
+            raise E.INVALID_PARAMETER_VALUE(f"({len(data)} bytes)", "contentResource:content")
+        (work / "content").write_bytes(data)
+        return work / "content", None
+    if type(resource) is KalturaUrlResource:
+        url = resource.url or ""
+        try:
+            headers = imports.clean_headers([h.value or "" for h in resource.urlHeaders or []])
+            got = imports.download(url, work, max_bytes=max_bytes,
+                                   timeout=min(float(ctx.settings.import_timeout), 60.0),
+                                   headers=headers,
+                                   block_private=bool(ctx.settings.import_block_private))
+        except imports.ImportFailed as exc:
+            raise download_error(url[:200], exc.reason) from None
+        return got.path, got.filename
+    raise E.RESOURCE_TYPE_NOT_SUPPORTED(type(resource).__name__)
+
+
+def _token_file(ctx: CallContext, token_id: str, object_type: str,
+                object_id: str) -> tuple[Path, str | None]:
+    token = uploads.get_token(ctx.session, token_id, caller(ctx))
+    if token.status != uploads.FULL_UPLOAD:
+        if token.status == uploads.CLOSED:
+            raise E.UPLOAD_TOKEN_ALREADY_USED(token.id)
+        raise E.UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY()
+    staged = uploads.staged_path(ctx.settings, token.partner_id, token.id)
+    if not staged.is_file():
+        raise E.UPLOADED_FILE_NOT_FOUND_BY_TOKEN()
+    uploads.attach_token(ctx.session, token.id, object_type, object_id, caller(ctx),
+                         require_complete=True)
+    settings, pid, tid = ctx.settings, token.partner_id, token.id
+    entries.on_commit(ctx.session, lambda: uploads.remove_staged(settings, pid, tid))
+    return staged, token.file_name
+
+
+def _csv(value: str | None, cast: type, name: str) -> list[Any]:
+    out = []
+    for part in (value or "").split(","):
+        if part.strip():
+            try:
+                out.append(cast(part.strip()))
+            except ValueError:
+                raise E.INVALID_PARAMETER_VALUE(part.strip()[:40], f"filter:{name}") from None
+    return out
+
+
+def filter_assets(query: Select[Any], table: Any, f: KalturaAssetFilter) -> Select[Any]:
+    """Apply the KalturaAssetFilter conditions and the common status/params ones."""
+    for column, equal, in_, name in ((table.id, f.idEqual, f.idIn, "idIn"),
+                                     (table.entry_id, f.entryIdEqual, f.entryIdIn,
+                                      "entryIdIn")):
+        if equal is not None:
+            query = query.where(column == equal)
+        if in_ is not None:
+            query = query.where(column.in_(_csv(in_, str, name)))
+    for column, low, high in ((table.created_at, f.createdAtGreaterThanOrEqual,
+                               f.createdAtLessThanOrEqual),
+                              (table.updated_at, f.updatedAtGreaterThanOrEqual,
+                               f.updatedAtLessThanOrEqual),
+                              (table.size_bytes, _kb(f.sizeGreaterThanOrEqual),
+                               _kb(f.sizeLessThanOrEqual))):
+        if low is not None:
+            query = query.where(column >= low)
+        if high is not None:
+            query = query.where(column <= high)
+    if f.tagsLike:
+        query = query.where(table.tags.like(f"%{f.tagsLike}%"))
+    status_eq, status_in = getattr(f, "statusEqual", None), getattr(f, "statusIn", None)
+    if status_eq is not None:
+        query = query.where(table.status == int(status_eq))
+    if status_in is not None:
+        query = query.where(table.status.in_(_csv(status_in, int, "statusIn")))
+    if getattr(f, "statusNotIn", None):
+        query = query.where(table.status.not_in(_csv(f.statusNotIn, int, "statusNotIn")))  # type: ignore[attr-defined]
+    return query
+
+
+def _kb(value: int | None) -> int | None:
+    return None if value is None else value * 1024
+
+
+def order_and_page(session: Session, query: Select[Any], table: Any, order_by: str | None,
+                   pager: KalturaFilterPager | None) -> tuple[list[Any], int]:
+    """One page (default 30, at most 500) in the asked order, and the total count."""
+    columns = {"createdAt": table.created_at, "updatedAt": table.updated_at,
+               "size": table.size_bytes, "deletedAt": table.deleted_at}
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    order = []
+    for part in (order_by or "+createdAt").split(","):
+        part = part.strip()
+        column = columns.get(part.lstrip("+-"))
+        if column is None:
+            raise E.INVALID_ORDER_BY(part[:60], ", ".join(f"+{c}, -{c}" for c in columns))
+        order.append(column.desc() if part.startswith("-") else column.asc())
+    size = pager.pageSize if pager and pager.pageSize and pager.pageSize > 0 else 30
+    size = min(size, MAX_LIST)
+    index = pager.pageIndex if pager and pager.pageIndex and pager.pageIndex > 0 else 1
+    rows = session.scalars(query.order_by(*order, table.id).limit(size)
+                           .offset((index - 1) * size))
+    return list(rows), total
+
+
+def serve_key(ctx: CallContext, key: str, content_type: str, filename: str) -> ServeFile:
+    """Serve a stored file: the local path, else a redirect to a presigned URL."""
+    storage = ctx.runtime.storage
+    local = storage.local_path(key)
+    if local is not None:
+        return ServeFile(path=local, content_type=content_type, filename=filename)
+    url = storage.presigned_url(key, SERVE_URL_SECONDS, filename=filename,
+                                content_type=content_type)
+    if url is not None:
+        return ServeFile(redirect=url, content_type=content_type)
+    return ServeFile(stream=storage.iter_range(key, 0, storage.size(key)),
+                     content_type=content_type, size=storage.size(key))
+
+
+def api_url(ctx: CallContext, service: str, action: str, params: dict[str, Any],
+            query: dict[str, Any] | None = None) -> str:
+    """Absolute GET URL of a (file-serving) action, with path-style parameters."""
+    path = "".join(f"/{k}/{v}" for k, v in params.items())
+    tail = f"?{urlencode(query)}" if query else ""
+    return ctx.url(f"/api_v3/index.php/service/{service}/action/{action}{path}{tail}")
+
+
+# --- objects and lookups ----------------------------------------------------------------------
+
+
+def thumb_object(row: ThumbAssetRow) -> KalturaThumbAsset:
+    """The API object of a thumbnail asset row."""
+    return KalturaThumbAsset(
+        id=row.id, entryId=row.entry_id, partnerId=row.partner_id, version=row.version,
+        size=(row.size_bytes or 0) // 1024, sizeInBytes=float(row.size_bytes or 0),
+        tags=row.tags, fileExt=row.file_ext, createdAt=row.created_at,
+        updatedAt=row.updated_at, deletedAt=row.deleted_at, description=row.error_description,
+        partnerData=row.partner_data, partnerDescription=row.partner_description,
+        thumbParamsId=row.thumb_params_id, width=row.width, height=row.height,
+        status=KalturaThumbAssetStatus(row.status))
+
+
+def visible(session: Session, asset_id: str) -> ThumbAssetRow:
+    """The (partner's, not deleted) thumbnail asset, else THUMB_ASSET_ID_NOT_FOUND."""
+    row = None
+    if isinstance(asset_id, str) and 0 < len(asset_id) <= 20:
+        row = session.get(ThumbAssetRow, asset_id)
+    if row is None or row.status == thumbs.DELETED:
+        raise E.THUMB_ASSET_ID_NOT_FOUND(str(asset_id)[:40])
+    return row
+
+
+def _editable(ctx: CallContext, asset_id: str) -> tuple[EntryRow, ThumbAssetRow]:
+    row = visible(ctx.session, asset_id)
+    entry = entries.get_entry(ctx.session, row.entry_id)
+    check_can_edit(ctx, entry)
+    return entry, row
+
+
+def _ready(row: ThumbAssetRow) -> str:
+    if row.status != thumbs.READY or not row.file_key:
+        raise E.THUMB_ASSET_IS_NOT_READY(row.id)
+    return row.file_key
+
+
+# --- thumb params -----------------------------------------------------------------------------
+
+
+def _bounded(value: float | None, name: str, low: float, high: float) -> None:
+    if value is not None and not (math.isfinite(value) and low <= value <= high):
+        raise E.INVALID_PARAMETER_VALUE(value, f"thumbParams:{name}")
+
+
+def render_spec(tp: KalturaThumbParams | None) -> RenderSpec:
+    """Validated rendering options of thumb params (size, crop, quality, colour, format)."""
+    if tp is None:
+        return RenderSpec(width=0, height=0)
+    for name, low, high in (("width", 0, MAX_DIMENSION), ("height", 0, MAX_DIMENSION),
+                            ("quality", 0, 100), ("cropX", 0, 1e6), ("cropY", 0, 1e6),
+                            ("cropWidth", 0, 1e6), ("cropHeight", 0, 1e6),
+                            ("density", 0, 1200)):
+        _bounded(getattr(tp, name), name, low, high)
+    fmt = tp.format.value if tp.format is not None else "jpg"
+    if fmt not in ("jpg", "png"):
+        raise E.INVALID_PARAMETER_VALUE(fmt, "thumbParams:format (jpg or png)")
+    color = (tp.backgroundColor or "ffffff").strip().lstrip("#").removeprefix("0x")
+    try:
+        parse_color(color)
+    except ThumbnailError:
+        raise E.INVALID_PARAMETER_VALUE(tp.backgroundColor, "thumbParams:backgroundColor") from None
+    return RenderSpec(
+        width=tp.width or 0, height=tp.height or 0, type=int(tp.cropType or 1), bgcolor=color,
+        quality=tp.quality or 0, src_x=tp.cropX or 0, src_y=tp.cropY or 0,
+        src_w=tp.cropWidth or 0, src_h=tp.cropHeight or 0, format=fmt,
+        density=float(tp.density or 0), strip=bool(tp.stripProfiles))
+
+
+def capture_spec(tp: KalturaThumbParams | None) -> thumbs.CaptureSpec:
+    """What to capture and how to render it, from thumb params."""
+    if tp is None:
+        return thumbs.CaptureSpec()
+    _bounded(tp.videoOffset, "videoOffset", 0, 1e7)
+    _bounded(tp.videoOffsetInPercentage, "videoOffsetInPercentage", 0, 100)
+    _bounded(tp.scaleWidth, "scaleWidth", 0, 10)
+    _bounded(tp.scaleHeight, "scaleHeight", 0, 10)
+    return thumbs.CaptureSpec(
+        render=render_spec(tp), offset_s=tp.videoOffset,
+        offset_percent=tp.videoOffsetInPercentage, scale_width=tp.scaleWidth or 0.0,
+        scale_height=tp.scaleHeight or 0.0, source_params_id=tp.sourceParamsId)
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def _thumb_download_error(url: str, reason: str) -> ApiError:
+    return E.THUMB_ASSET_DOWNLOAD_FAILED(url, reason)
+
+
+def _set_content(ctx: CallContext, entry: EntryRow, row: ThumbAssetRow,
+                 resource: KalturaContentResource | None) -> KalturaThumbAsset:
+    with tempfile.TemporaryDirectory(prefix="vpaas-thumb-") as work:
+        path, _name = resource_file(ctx, resource, Path(work), object_type="thumbAsset",
+                                    object_id=row.id, max_bytes=thumbs.MAX_IMAGE_BYTES,
+                                    download_error=_thumb_download_error)
+        try:
+            thumbs.store_image(ctx.session, ctx.runtime.storage, row, path, move=False)
+        except thumbs.ImageError as exc:
+            raise E.THUMB_ASSET_INVALID_IMAGE(str(exc)) from None
+    if row.is_default:
+        thumbs.set_default(ctx.session, ctx.runtime.storage, entry, row)
+    ctx.session.flush()
+    return thumb_object(row)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))
+def add(ctx: CallContext, entryId: str,
+        thumbAsset: Annotated[KalturaThumbAsset, ForInsert]) -> KalturaThumbAsset:
+    """Add a thumbnail asset without content (QUEUED); then call setContent.
+
+    Args:
+        entryId: The entry
+        thumbAsset: tags, partnerData, thumbParamsId
+    """
+    entry = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, entry)
+    row = thumbs.new_asset(ctx.session, entry, thumb_params_id=thumbAsset.thumbParamsId or 0,
+                           tags=thumbAsset.tags or "", partner_data=thumbAsset.partnerData,
+                           partner_description=thumbAsset.partnerDescription)
+    return thumb_object(row)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=_CONTENT)
+def setContent(ctx: CallContext, id: str,
+               contentResource: KalturaContentResource) -> KalturaThumbAsset:
+    """Give a thumbnail asset its image (JPEG, PNG, GIF, WebP or BMP), checked by decoding it.
+
+    Args:
+        id: Thumbnail asset id
+        contentResource: KalturaUploadedFileTokenResource (a complete upload) or
+            KalturaUrlResource
+    """
+    entry, row = _editable(ctx, id)
+    return _set_content(ctx, entry, row, contentResource)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("THUMB_ASSET_ID_NOT_FOUND",))
+def update(ctx: CallContext, id: str,
+           thumbAsset: Annotated[KalturaThumbAsset, ForUpdate]) -> KalturaThumbAsset:
+    """Change a thumbnail asset's tags and partner data.
+
+    Args:
+        id: Thumbnail asset id
+        thumbAsset: The fields to change
+    """
+    _entry, row = _editable(ctx, id)
+    for name, column in (("tags", "tags"), ("partnerData", "partner_data"),
+                         ("partnerDescription", "partner_description")):
+        if name in thumbAsset.supplied:
+            value = getattr(thumbAsset, name)
+            setattr(row, column, value if value is not None or column != "tags" else "")
+    ctx.session.flush()
+    return thumb_object(row)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND", "THUMB_ASSET_INVALID_IMAGE",
+                                            "THUMB_ASSET_DOWNLOAD_FAILED"))
+def addFromUrl(ctx: CallContext, entryId: str, url: str) -> KalturaThumbAsset:
+    """Add a thumbnail asset whose image the server downloads now from ``url``.
+
+    Args:
+        entryId: The entry
+        url: http(s) URL of the image
+    """
+    entry = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, entry)
+    row = thumbs.new_asset(ctx.session, entry)
+    return _set_content(ctx, entry, row, KalturaUrlResource(url=url))
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND", "THUMB_ASSET_INVALID_IMAGE"))
+def addFromImage(ctx: CallContext, entryId: str, fileData: UploadedFile) -> KalturaThumbAsset:
+    """Add a thumbnail asset from an image sent with the request (``fileData``).
+
+    Args:
+        entryId: The entry
+        fileData: The image file
+    """
+    entry = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, entry)
+    row = thumbs.new_asset(ctx.session, entry)
+    with tempfile.TemporaryDirectory(prefix="vpaas-thumb-") as work:
+        path = Path(work) / "image"
+        with open(path, "wb") as out:
+            data = fileData.file.read(thumbs.MAX_IMAGE_BYTES + 1)
+            out.write(data)
+        try:
+            thumbs.store_image(ctx.session, ctx.runtime.storage, row, path, move=True)
+        except thumbs.ImageError as exc:
+            raise E.THUMB_ASSET_INVALID_IMAGE(str(exc)) from None
+    return thumb_object(row)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND", "THUMB_CAPTURE_FAILED"))
+def generate(ctx: CallContext, entryId: str, thumbParams: KalturaThumbParams,
+             sourceAssetId: str | None = None) -> KalturaThumbAsset:
+    """Capture a frame of the entry's video into a new thumbnail asset.
+
+    Args:
+        entryId: The entry
+        thumbParams: videoOffset (seconds) or videoOffsetInPercentage, width, height,
+            cropType, crop rectangle, quality, backgroundColor, format (jpg or png)
+        sourceAssetId: Not used: the best ready flavor (or the source) is captured
+    """
+    del sourceAssetId
+    entry = entries.get_entry(ctx.session, entryId)
+    check_can_edit(ctx, entry)
+    spec = capture_spec(thumbParams)
+    try:
+        row = thumbs.generate(ctx.session, ctx.runtime.storage, entry, spec,
+                              thumb_params_id=thumbParams.id or 0)
+    except (thumbs.CaptureError, thumbs.ImageError) as exc:
+        raise E.THUMB_CAPTURE_FAILED(entry.id, str(exc)) from None
+    return thumb_object(row)
+
+
+@thumb_asset.action(ks=KsRule.USER, errors=("THUMB_ASSET_ID_NOT_FOUND",
+                                            "THUMB_ASSET_IS_NOT_READY"))
+def setAsDefault(ctx: CallContext, thumbAssetId: str) -> None:
+    """Make a READY thumbnail the entry's default: ``thumbnailUrl`` then shows it.
+
+    Args:
+        thumbAssetId: Thumbnail asset id
+    """
+    entry, row = _editable(ctx, thumbAssetId)
+    _ready(row)
+    thumbs.set_default(ctx.session, ctx.runtime.storage, entry, row)
+
+
+@thumb_asset.action(ks=KsRule.ANY, errors=_NOT_FOUND)
+def get(ctx: CallContext, thumbAssetId: str) -> KalturaThumbAsset:
+    """Get a thumbnail asset.
+
+    Args:
+        thumbAssetId: Thumbnail asset id
+    """
+    return thumb_object(visible(ctx.session, thumbAssetId))
+
+
+@thumb_asset.action(ks=KsRule.ANY, errors=("ENTRY_ID_NOT_FOUND",))
+def getByEntryId(ctx: CallContext, entryId: str) -> list[KalturaThumbAsset]:
+    """Every thumbnail asset of an entry, oldest first.
+
+    Args:
+        entryId: The entry
+    """
+    entry = entries.get_entry(ctx.session, entryId)
+    rows = ctx.session.scalars(select(ThumbAssetRow).where(
+        ThumbAssetRow.entry_id == entry.id, ThumbAssetRow.status != thumbs.DELETED)
+        .order_by(ThumbAssetRow.created_at, ThumbAssetRow.id))
+    return [thumb_object(r) for r in rows]
+
+
+@thumb_asset.action(ks=KsRule.ANY)
+def list_(ctx: CallContext, filter: KalturaAssetFilter | None = None,
+          pager: KalturaFilterPager | None = None) -> KalturaThumbAssetListResponse:
+    """List thumbnail assets (deleted ones are left out).
+
+    Args:
+        filter: Conditions (entry, status, size, dates...); a KalturaThumbAssetFilter
+        pager: Page size (default 30, at most 500) and 1-based page index
+    """
+    f = filter or KalturaThumbAssetFilter()
+    query = filter_assets(select(ThumbAssetRow).where(ThumbAssetRow.status != thumbs.DELETED),
+                          ThumbAssetRow, f)
+    if isinstance(f, KalturaThumbAssetFilter):
+        if f.thumbParamsIdEqual is not None:
+            query = query.where(ThumbAssetRow.thumb_params_id == f.thumbParamsIdEqual)
+        if f.thumbParamsIdIn is not None:
+            ids = _csv(f.thumbParamsIdIn, int, "thumbParamsIdIn")
+            query = query.where(ThumbAssetRow.thumb_params_id.in_(ids))
+    rows, total = order_and_page(ctx.session, query, ThumbAssetRow, f.orderBy, pager)
+    return KalturaThumbAssetListResponse(objects=[thumb_object(r) for r in rows],
+                                         totalCount=total)
+
+
+def _serve_row(ctx: CallContext, row: ThumbAssetRow,
+               thumbParams: KalturaThumbParams | None) -> ServeFile:
+    key = _ready(row)
+    name = f"{row.entry_id}_{row.id}_{row.version}"
+    spec = render_spec(thumbParams)
+    if thumbParams is None or (not spec.width and not spec.height and spec.type == 1
+                               and not spec.src_w and spec.format == row.file_ext):
+        ext = row.file_ext or "jpg"
+        return serve_key(ctx, key, thumbs.CONTENT_TYPES.get(ext, "image/jpeg"), f"{name}.{ext}")
+    data = thumbs.render_stored(ctx.runtime.storage, key, spec)
+    return ServeFile(stream=iter([data]), size=len(data), filename=f"{name}.{spec.format}",
+                     content_type=thumbs.CONTENT_TYPES[spec.format])
+
+
+@thumb_asset.action(ks=KsRule.OPTIONAL, errors=("THUMB_ASSET_ID_NOT_FOUND",
+                                                "THUMB_ASSET_IS_NOT_READY"))
+def serve(ctx: CallContext, thumbAssetId: str, version: int | None = None,
+          thumbParams: KalturaThumbParams | None = None) -> ServeFile:
+    """The image of a thumbnail asset, resized per ``thumbParams`` if given.
+
+    Args:
+        thumbAssetId: Thumbnail asset id
+        version: Ignored (the current image is served)
+        thumbParams: width, height, cropType, quality, format... of the served image
+    """
+    del version
+    require_partner(ctx)
+    return _serve_row(ctx, visible(ctx.session, thumbAssetId), thumbParams)
+
+
+@thumb_asset.action(ks=KsRule.OPTIONAL, errors=("ENTRY_ID_NOT_FOUND",
+                                                "THUMB_ASSET_ID_NOT_FOUND"))
+def serveByEntryId(ctx: CallContext, entryId: str,
+                   thumbParamId: int | None = None) -> ServeFile:
+    """The entry's default thumbnail (or its asset made with ``thumbParamId``).
+
+    Args:
+        entryId: The entry
+        thumbParamId: Thumb params id of the asset to serve
+    """
+    require_partner(ctx)
+    entry = entries.get_entry(ctx.session, entryId)
+    query = select(ThumbAssetRow).where(ThumbAssetRow.entry_id == entry.id,
+                                        ThumbAssetRow.status == thumbs.READY)
+    if thumbParamId is not None:
+        query = query.where(ThumbAssetRow.thumb_params_id == thumbParamId)
+    else:
+        query = query.where(ThumbAssetRow.is_default.is_(True))
+    row = ctx.session.scalars(query.order_by(ThumbAssetRow.created_at.desc())).first()
+    if row is not None:
+        return _serve_row(ctx, row, None)
+    key = (entry.extra or {}).get("thumbKey")
+    if thumbParamId is None and key:
+        return serve_key(ctx, key, "image/jpeg", f"{entry.id}.jpg")
+    raise E.THUMB_ASSET_ID_NOT_FOUND(f"{entry.id}/{thumbParamId}")
+
+
+@thumb_asset.action(ks=KsRule.ANY, errors=("THUMB_ASSET_ID_NOT_FOUND",
+                                           "THUMB_ASSET_IS_NOT_READY"))
+def getUrl(ctx: CallContext, id: str, storageId: int | None = None,
+           thumbParams: KalturaThumbParams | None = None) -> str:
+    """A URL of the asset's image (the ``serve`` action; no KS needed).
+
+    Args:
+        id: Thumbnail asset id
+        storageId: Not used (files are served by this server)
+        thumbParams: width, height, cropType, quality, format... of the served image
+    """
+    del storageId
+    row = visible(ctx.session, id)
+    _ready(row)
+    render_spec(thumbParams)
+    query = None
+    if thumbParams is not None:
+        query = {f"thumbParams[{name}]": getattr(v, "value", v)
+                 for name in sorted(thumbParams.supplied)
+                 if (v := getattr(thumbParams, name)) is not None}
+    return api_url(ctx, "thumbasset", "serve", {"thumbAssetId": row.id,
+                                                "partnerId": row.partner_id,
+                                                "version": row.version}, query)
+
+
+@thumb_asset.action("delete", ks=KsRule.USER, errors=("THUMB_ASSET_ID_NOT_FOUND",
+                                                      "THUMB_ASSET_IS_DEFAULT"))
+def delete_(ctx: CallContext, thumbAssetId: str) -> None:
+    """Delete a thumbnail asset and its image; the entry's default cannot be deleted.
+
+    Args:
+        thumbAssetId: Thumbnail asset id
+    """
+    _entry, row = _editable(ctx, thumbAssetId)
+    if row.is_default:
+        raise E.THUMB_ASSET_IS_DEFAULT(row.id)
+    thumbs.delete_asset(ctx.session, ctx.runtime.storage, row)
+
