@@ -158,3 +158,20 @@ THUMB_ASSET_INVALID_IMAGE = error(
     "Thumbnails must be JPEG, PNG, GIF, WebP or BMP images of sensible dimensions.")
 THUMB_CAPTURE_FAILED = error(
     "THUMB_CAPTURE_FAILED", 'Cannot capture a thumbnail of entry "@ENTRY_ID@": @REASON@')
+
+# Custom metadata (plugin "metadata")
+METADATA_PROFILE_NOT_FOUND = error("METADATA_PROFILE_NOT_FOUND",
+                                   "metadata profile not found, id [@ID@]")
+INVALID_METADATA_PROFILE = error("INVALID_METADATA_PROFILE", "invalid metadata profile [@ID@]")
+INVALID_METADATA_PROFILE_SCHEMA = error("INVALID_METADATA_PROFILE_SCHEMA",
+                                        "invalid metadata profile schema: @REASON@")
+INVALID_METADATA_OBJECT = error("INVALID_METADATA_OBJECT", "invalid metadata object [@ID@]")
+INVALID_METADATA_VERSION = error(
+    "INVALID_METADATA_VERSION", "invalid metadata version [@VERSION@]",
+    "The version parameter does not match the metadata's current version (a concurrent update).")
+INVALID_METADATA_DATA = error("INVALID_METADATA_DATA", "invalid metadata data: @REASON@")
+METADATA_NOT_FOUND = error("METADATA_NOT_FOUND", "metadata not found, id [@ID@]")
+METADATA_ALREADY_EXISTS = error("METADATA_ALREADY_EXISTS", "Metadata already exists id [@ID@]")
+INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE = error(
+    "INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE",
+    "Metadata Profile object type is @PROFILE_TYPE@, metadata object type is @OBJECT_TYPE@")
