@@ -175,3 +175,18 @@ METADATA_ALREADY_EXISTS = error("METADATA_ALREADY_EXISTS", "Metadata already exi
 INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE = error(
     "INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE",
     "Metadata Profile object type is @PROFILE_TYPE@, metadata object type is @OBJECT_TYPE@")
+
+# Access control
+SYSTEM_NAME_ALREADY_EXISTS = error("SYSTEM_NAME_ALREADY_EXISTS",
+                                   "System name [@SYS_NAME@] already exists")
+CANNOT_DELETE_DEFAULT_ACCESS_CONTROL = error("CANNOT_DELETE_DEFAULT_ACCESS_CONTROL",
+                                             "Default access control cannot be deleted")
+MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED = error(
+    "MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED",
+    'Max number of "@MAX_NUM@" access controls was reached')
+ACCESS_CONTROL_NEW_VERSION_UPDATE = error(
+    "ACCESS_CONTROL_NEW_VERSION_UPDATE",
+    'Access control id "@ID@" should be updated using AccessControlProfile service')
+INVALID_ACCESS_CONTROL_RULE = error(
+    "INVALID_ACCESS_CONTROL_RULE", 'Invalid access control rule at "@WHERE@": @REASON@',
+    "vpaas: a rule, condition or action that cannot be evaluated (bad IP range, regex...).")
