@@ -160,8 +160,9 @@ def profile_object(row: AccessControlProfileRow) -> O.KalturaAccessControlProfil
 # --- actions ------------------------------------------------------------------------------
 
 
-def _apply(ctx: CallContext, row: AccessControlProfileRow,
-           obj: O.KalturaAccessControlProfile) -> None:
+def apply_fields(ctx: CallContext, row: AccessControlProfileRow, obj: Any) -> None:
+    """Write the supplied name, systemName, description, rules and isDefault of a profile
+    object (a KalturaAccessControlProfile, or a legacy KalturaAccessControl: no rules)."""
     for name, column, limit in (("name", "name", 128), ("systemName", "system_name", 128),
                                 ("description", "description", MAX_TEXT_LENGTH)):
         if name not in obj.supplied:
@@ -174,7 +175,7 @@ def _apply(ctx: CallContext, row: AccessControlProfileRow,
         if name == "systemName":
             profiles.check_system_name(ctx.session, row.partner_id, value, row.id)
         setattr(row, column, value)
-    if "rules" in obj.supplied:
+    if "rules" in obj.supplied and hasattr(obj, "rules"):
         dicts = [rule_dict(r) for r in obj.rules or []]
         row.rules = [r.to_dict() for r in access.parse_rules(dicts)]
     if obj.isDefault is not None and int(obj.isDefault) == 1:
@@ -201,7 +202,7 @@ def add(ctx: CallContext, accessControlProfile: Annotated[O.KalturaAccessControl
     row = AccessControlProfileRow(partner_id=pid, name="", is_default=False, rules=[])
     ctx.session.add(row)
     ctx.session.flush()
-    _apply(ctx, row, obj)
+    apply_fields(ctx, row, obj)
     ctx.session.flush()
     return profile_object(row)
 
@@ -228,7 +229,7 @@ def update(ctx: CallContext, id: int,
         accessControlProfile: the fields to change
     """
     row = profiles.get_profile(ctx.session, ctx.partner_id or 0, id)
-    _apply(ctx, row, accessControlProfile)
+    apply_fields(ctx, row, accessControlProfile)
     ctx.session.flush()
     return profile_object(row)
 
