@@ -60,3 +60,12 @@ def test_new_rows_are_stamped_and_foreign_writes_refused(things: Database) -> No
 def test_ids_have_kaltura_form() -> None:
     assert re.fullmatch(r"0_[0-9a-z]{8}", new_id())
     assert len({new_id() for _ in range(1000)}) == 1000
+
+
+def test_savepoint_rollback_is_real_on_every_backend(things: Database) -> None:
+    with things.partner_session(1) as s:
+        with s.begin_nested():
+            s.add(Thing(id="sp", name="inner"))
+        s.rollback()
+    with things.system_session() as s:
+        assert s.get(Thing, "sp") is None
