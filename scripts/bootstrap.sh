@@ -32,8 +32,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The Kaltura web player, from the npm registry (served by the embed loaders).
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+player=vpaas/web/player
+if [ ! -f $player/node_modules/@playkit-js/kaltura-player-js/dist/kaltura-ovp-player.js ] \
+   || [ $player/package-lock.json -nt $player/node_modules ]; then
+  npm ci --silent --no-audit --no-fund --prefix $player
+fi
+
 if [ "$mode" = test ]; then
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || apt_install nodejs npm
   [ -x /usr/bin/chromium ] || apt_install chromium
   if [ -f tests/compat/node/package-lock.json ]; then
     lock=tests/compat/node/package-lock.json

@@ -21,6 +21,7 @@ from vpaas.api.http import ApiEndpoint
 from vpaas.api.middleware import EdgeMiddleware
 from vpaas.db import migrate
 from vpaas.db.base import Database
+from vpaas.delivery.embed import embed_routes
 from vpaas.delivery.tus import tus_routes
 from vpaas.domain import uploads
 from vpaas.domain.sessions import PartnerCache
@@ -122,7 +123,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             runtime.queue.close()
             runtime.db.dispose()
 
-    routes += tus_routes(runtime)
+    routes += tus_routes(runtime) + embed_routes(runtime)
     app = Starlette(routes=routes, middleware=[Middleware(EdgeMiddleware)], lifespan=lifespan)
     app.state.runtime = runtime
     return app
