@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vpaas.delivery.files import ByteCache, plain_error
+from vpaas.delivery.files import ByteCache, PathCache, plain_error
 from vpaas.domain import playback, sessions
 from vpaas.domain.access.context import decode_referrer
 from vpaas.domain.playback import DeliveryKeys, PlayCounter, Requester
@@ -112,6 +112,7 @@ class Delivery:
         self.plays = PlayCounter(runtime.db)
         self.media_cache = ByteCache(MEDIA_CACHE_BYTES)
         self.thumb_cache = ByteCache(THUMB_CACHE_BYTES, item_max=4 * 1024 * 1024)
+        self.paths = PathCache()
         self.thumb_facts: Any = None  # set by vpaas.delivery.thumbnail.bind
 
     @property
@@ -160,7 +161,7 @@ class Delivery:
                 ks = None
         referrer = decode_referrer(params.get("referrer")) or request.headers.get("referer", "")
         who = Requester(client_ip=ip, user_agent=request.headers.get("user-agent", ""),
-                        referrer=referrer, ks=ks, headers=dict(request.headers))
+                        referrer=referrer, ks=ks, headers=request.headers)
         return Caller(partner_id, who, ks_text if ks else "")
 
 

@@ -77,6 +77,29 @@ class ByteCache:
             self.size = 0
 
 
+class PathCache:
+    """Storage key -> local file path (resolving a key costs a realpath: ~10 syscalls)."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._paths: dict[str, str | None] = {}
+
+    def resolve(self, storage: Any, key: str) -> str | None:
+        """The local path of ``key`` (None for remote storage); NotFound when missing."""
+        try:
+            return self._paths[key]
+        except KeyError:
+            pass
+        path = storage.local_path(key)
+        if len(self._paths) >= self.size:
+            self._paths.clear()
+        self._paths[key] = None if path is None else str(path)
+        return self._paths[key]
+
+    def forget(self, key: str) -> None:
+        self._paths.pop(key, None)
+
+
 @dataclass(frozen=True)
 class FileInfo:
     """Identity of a local file: size, modification time (ns) and inode."""
@@ -271,19 +294,22 @@ async def serve_stored(storage: Any, key: str, request_headers: Mapping[str, str
                        media_type: str, cache: ByteCache | None = None, method: str = "GET",
                        headers: Mapping[str, str] | None = None, limit: int | None = None,
                        filename: str | None = None,
-                       cache_control: str = MEDIA_CACHE_CONTROL) -> Response:
+                       cache_control: str = MEDIA_CACHE_CONTROL,
+                       paths: PathCache | None = None) -> Response:
     """Serve a stored object: local files directly, remote ones by presigned redirect.
 
     Remote objects are redirected only without ``limit`` (a presigned URL cannot cap the
     bytes); capped or unsignable remote objects are streamed through the app.
     """
     try:
-        path = storage.local_path(key)
+        path = paths.resolve(storage, key) if paths is not None else storage.local_path(key)
     except NotFound:
         return plain_error(404, "Not found: the file is missing")
     if path is not None:
         info = file_info(path)
         if info is None:
+            if paths is not None:
+                paths.forget(key)
             return plain_error(404, "Not found: the file is missing")
         return LocalFileResponse(info, request_headers, media_type=media_type, cache=cache,
                                  headers=headers, method=method, limit=limit,

@@ -100,7 +100,9 @@ def _plan(delivery: Delivery, caller: Caller, params: dict[str, str], fmt: str) 
         clip = [int_param(params, "clipTo")] if params.get("clipTo") else []
         preview = decision.clip_to_ms(entry.duration_ms)
         clip += [preview] if preview else []
-        return Plan(entry.id, tuple(chosen), min(clip) if clip else 0, decision)
+        plan = Plan(entry.id, tuple(chosen), min(clip) if clip else 0, decision)
+        s.commit()  # keeps the partner's default access profile if it was just created
+        return plan
 
 
 def _count_play(delivery: Delivery, request: Request, pid: int, entry_id: str,

@@ -123,7 +123,7 @@ async def serve_flavor(delivery: Delivery, request: Request) -> Response:
     storage_key = asset_state.track_key(pid, entry_id, flavor_id, kind)
     return await serve_stored(delivery.storage, storage_key, request.headers,
                               media_type=TRACK_FILES[kind][1], cache=delivery.media_cache,
-                              method=request.method, limit=limit)
+                              method=request.method, limit=limit, paths=delivery.paths)
 
 
 async def _media_playlist(delivery: Delivery, pid: int, entry_id: str, flavor_id: str,
@@ -164,6 +164,7 @@ def _entry_for_download(delivery: Delivery, caller: Caller, entry_id: str) -> En
         if not decision.allowed:
             raise refuse(decision)
         s.expunge(entry)
+        s.commit()  # keeps the partner's default access profile if it was just created
         return entry
 
 

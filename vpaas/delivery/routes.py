@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from vpaas.delivery import play_manifest, raw, thumbnail
 from vpaas.delivery.common import Delivery, endpoint
+from vpaas.delivery.files import plain_error
 from vpaas.runtime import Runtime
 
 METHODS = ["GET", "HEAD"]
@@ -15,8 +16,9 @@ DELIVERY_KEY = "vpaas.delivery"
 
 
 def delivery_routes(runtime: Runtime) -> list[Route]:
-    """Routes of playManifest, serveFlavor, raw, download and thumbnail, with and without
-    the ``/sp/{spid}`` part. The shared :class:`Delivery` state is kept in
+    """One route, ``/p/{pid}/[sp/{spid}/]{action}/...``, dispatching playManifest,
+    serveFlavor, raw, download and thumbnail by name (a dictionary lookup instead of a regex
+    per action). The shared :class:`Delivery` state is kept in
     ``runtime.extras["vpaas.delivery"]``."""
     delivery = Delivery(runtime)
     runtime.extras[DELIVERY_KEY] = delivery
@@ -24,11 +26,18 @@ def delivery_routes(runtime: Runtime) -> list[Route]:
     async def manifest(request: Request) -> Response:
         return await play_manifest.play_manifest(delivery, request)
 
-    handlers = {"playManifest": endpoint(manifest), "thumbnail": thumbnail.bind(delivery),
-                **raw.bind(delivery)}
-    routes = []
-    for name, handler in handlers.items():
-        for prefix in ("/p/{pid:int}/sp/{spid:int}", "/p/{pid:int}"):
-            routes.append(Route(f"{prefix}/{name}/{{rest:path}}", handler, methods=METHODS,
-                                name=None))
-    return routes
+    handlers = {"thumbnail": thumbnail.bind(delivery),
+                "playManifest": endpoint(manifest), **raw.bind(delivery)}
+
+    async def dispatch(request: Request) -> Response:
+        rest = request.path_params["rest"]
+        if rest.startswith("sp/"):
+            _, _, rest = rest[3:].partition("/")
+        action, _, tail = rest.partition("/")
+        handler = handlers.get(action)
+        if handler is None:
+            return plain_error(404, "Not found")
+        request.path_params["rest"] = tail
+        return await handler(request)
+
+    return [Route("/p/{pid:int}/{rest:path}", dispatch, methods=METHODS)]

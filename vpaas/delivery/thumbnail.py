@@ -9,6 +9,7 @@ answers carry an ETag (304 on If-None-Match) and Cache-Control.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import tempfile
@@ -94,6 +95,7 @@ def _entry_facts(delivery: Delivery, partner_id: int, entry_id: str) -> EntryFac
         image_key = entry.source_key if image else (entry.extra or {}).get("thumbKey")
         video = () if image else _video_keys(s, entry)
         s.expunge(entry)
+        s.commit()  # keeps the partner's default access profile if it was just created
         return EntryFacts(entry, rules, image_key, video)
 
 
@@ -104,20 +106,48 @@ class FactsCache:
         self.ttl = ttl
         self.size = size
         self._items: dict[tuple[int, str], tuple[float, EntryFacts]] = {}
+        self._locks: dict[tuple[int, str], asyncio.Lock] = {}
+        self._parsed: dict[tuple[str, str], tuple[ThumbParams, str]] = {}
 
     def clear(self) -> None:
         self._items.clear()
 
     async def get(self, delivery: Delivery, partner_id: int, entry_id: str) -> EntryFacts:
+        """The entry's snapshot; one reload at a time per entry when it is stale."""
         key = (partner_id, entry_id)
         hit = self._items.get(key)
         if hit is not None and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
-        facts = await run_in_threadpool(_entry_facts, delivery, partner_id, entry_id)
-        if len(self._items) >= self.size:
-            self._items.clear()
-        self._items[key] = (time.monotonic(), facts)
-        return facts
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            hit = self._items.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]
+            try:
+                facts = await run_in_threadpool(_entry_facts, delivery, partner_id, entry_id)
+            finally:
+                self._locks.pop(key, None)
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[key] = (time.monotonic(), facts)
+            return facts
+
+    def parsed(self, request: Request) -> tuple[ThumbParams, str]:
+        """The request's parameters and their cache key (memoized per URL)."""
+        raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+        raw_path = raw_path.split("?", 1)[0]
+        memo_key = (raw_path, request.url.query)
+        hit = self._parsed.get(memo_key)
+        if hit is not None:
+            return hit
+        try:
+            p = parse_thumbnail_path(raw_path, request.url.query)
+        except ThumbParamError as err:
+            raise DeliveryError(400, f"Bad thumbnail request: {err.reason}") from None
+        if len(self._parsed) >= self.size:
+            self._parsed.clear()
+        self._parsed[memo_key] = (p, p.cache_key())
+        return self._parsed[memo_key]
 
 
 def _source(facts: EntryFacts, p: ThumbParams, caller: Caller) -> Source:
@@ -135,8 +165,8 @@ def _source(facts: EntryFacts, p: ThumbParams, caller: Caller) -> Source:
                   decision.limit_thumbnail_capture)
 
 
-def _etag(p: ThumbParams, source: Source) -> str:
-    digest = hashlib.sha256(f"{source.version}|{p.cache_key()}".encode()).hexdigest()[:32]
+def _etag(params_key: str, source: Source) -> str:
+    digest = hashlib.sha256(f"{source.version}|{params_key}".encode()).hexdigest()[:32]
     return f'"{digest}"'
 
 
@@ -236,11 +266,7 @@ def _produce(delivery: Delivery, p: ThumbParams, source: Source, etag: str) -> b
 
 async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> Response:
     """GET /p/{pid}[/sp/{spid}]/thumbnail/..."""
-    raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
-    try:
-        p = parse_thumbnail_path(raw_path.split("?", 1)[0], request.url.query)
-    except ThumbParamError as err:
-        raise DeliveryError(400, f"Bad thumbnail request: {err.reason}") from None
+    p, params_key = cache.parsed(request)
     if not p.entry_id:
         raise DeliveryError(400, "Thumbnails by widget_id or upload_token_id are not "
                             "supported; give entry_id")
@@ -251,7 +277,7 @@ async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> 
     else:
         caller = delivery.caller(request, p.partner_id, params)
     source = _source(facts, p, caller)
-    etag = _etag(p, source)
+    etag = _etag(params_key, source)
     headers = {"etag": etag, "cache-control": PRIVATE_CACHE if source.private else PUBLIC_CACHE}
     if p.file_name:
         headers["content-disposition"] = f'inline; filename="{p.file_name}"'

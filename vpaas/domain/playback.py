@@ -9,6 +9,7 @@ database query or a second access-control check; the token also carries a previe
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import threading
@@ -94,14 +95,23 @@ def decide(session: Session | None, entry: EntryRow, context: ContextType, who: 
         if session is None:
             raise ValueError("decide needs a session or the entry's rules")
         rules = entry_rules(session, entry)
-    ctx = AccessContext(partner_id=entry.partner_id, entry_id=entry.id, context=context,
-                        start_date=entry.start_date, end_date=entry.end_date,
-                        referrer=who.referrer, client_ip=who.client_ip,
-                        user_agent=who.user_agent, ks=who.ks, headers=dict(who.headers))
-    decision = evaluate(rules, ctx)
+    if not rules and entry.start_date is None and entry.end_date is None:
+        decision = _open_decision(context)
+    else:
+        ctx = AccessContext(partner_id=entry.partner_id, entry_id=entry.id, context=context,
+                            start_date=entry.start_date, end_date=entry.end_date,
+                            referrer=who.referrer, client_ip=who.client_ip,
+                            user_agent=who.user_agent, ks=who.ks, headers=who.headers)
+        decision = evaluate(rules, ctx)
     if context != ContextType.THUMBNAIL and moderation_blocks(entry, who):
         return _with_block(decision, MODERATION_MESSAGE, "moderation")
     return decision
+
+
+@functools.cache
+def _open_decision(context: ContextType) -> AccessDecision:
+    """The decision for an entry without rules or schedule (the same for every request)."""
+    return evaluate([], AccessContext(partner_id=0, entry_id="", context=context))
 
 
 def _with_block(decision: AccessDecision, message: AccessMessage, why: str) -> AccessDecision:
