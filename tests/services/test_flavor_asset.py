@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from support.api import ApiHelper, is_error
 
+from vpaas.jobs import WorkerPool
+from vpaas.jobs.handlers import build_handlers
 from vpaas.media.tools import ffmpeg_path
 from vpaas.settings import Settings
 
@@ -31,8 +33,15 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @pytest.fixture
 def api(settings: Settings) -> Iterator[ApiHelper]:
-    with ApiHelper(settings, workers=2) as helper:
-        yield helper
+    """The API in-process, with two worker threads started once the partner exists."""
+    with ApiHelper(settings) as helper:
+        rt = helper.runtime
+        pool = WorkerPool(rt.db, build_handlers(), rt, 2, queue=rt.queue)
+        pool.start()
+        try:
+            yield helper
+        finally:
+            pool.stop()
 
 
 def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 60) -> Any:
