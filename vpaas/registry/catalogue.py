@@ -135,6 +135,79 @@ INVALID_ORDER_BY = error("INVALID_ORDER_BY",
 INVALID_PAGER_CURSOR = error("INVALID_PAGER_CURSOR", "Invalid paging cursor: @REASON@")
 INVALID_SEARCH_TEXT = error("INVALID_SEARCH_TEXT", 'Invalid search text "@TEXT@": @REASON@')
 
+# Categories, category entries, playlists
+PARENT_CATEGORY_NOT_FOUND = error("PARENT_CATEGORY_NOT_FOUND",
+                                  'Parent category id "@ID@" not found')
+DUPLICATE_CATEGORY = error("DUPLICATE_CATEGORY", 'The category "@CATEGORY@" already exists')
+PARENT_CATEGORY_IS_CHILD = error(
+    "PARENT_CATEGORY_IS_CHILD",
+    'The parent category "@PARENT_CATEGORY@" is one of the children for category '
+    '"@OTHER_CATEGORY@"')
+MAX_CATEGORY_DEPTH_REACHED = error("MAX_CATEGORY_DEPTH_REACHED",
+                                   'Category can have a max depth of "@MAX@" levels')
+CATEGORY_NAME_CONTAINS_INVALID_CHARS = error(
+    "CATEGORY_NAME_CONTAINS_INVALID_CHARS",
+    "Category name contains invalid chars ('<', '>' and ',' are not allowed)")
+PRIVACY_CONTEXT_INVALID_STRING = error("PRIVACY_CONTEXT_INVALID_STRING",
+                                       'Privacy context is invalid "@CONTEXT@"')
+CATEGORY_ENTRY_ALREADY_EXISTS = error("CATEGORY_ENTRY_ALREADY_EXISTS",
+                                      "Entry already assigned to this category")
+ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY = error("ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY",
+                                          "Entry doesn't assigned to category")
+CANNOT_ASSIGN_ENTRY_TO_CATEGORY = error("CANNOT_ASSIGN_ENTRY_TO_CATEGORY",
+                                        "Cannot assign entry to category")
+CANNOT_REMOVE_ENTRY_FROM_CATEGORY = error("CANNOT_REMOVE_ENTRY_FROM_CATEGORY",
+                                          "Cannot remove entry from category")
+MAX_CATEGORIES_FOR_ENTRY_REACHED = error(
+    "MAX_CATEGORIES_FOR_ENTRY_REACHED",
+    "Entry can only be assigned to @MAX_CATEGORIES@ categories")
+CANNOT_ACTIVATE_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING = error(
+    "CANNOT_ACTIVATE_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING",
+    "Cannot activate a non pending categoryEntry")
+CANNOT_REJECT_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING = error(
+    "CANNOT_REJECT_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING",
+    "Cannot reject a non pending categoryEntry")
+MUST_FILTER_ON_ENTRY_OR_CATEGORY = error("MUST_FILTER_ON_ENTRY_OR_CATEGORY",
+                                         "Must filter on entry id or category")
+INVALID_PLAYLIST_TYPE = error("INVALID_PLAYLIST_TYPE", "Invalid playlist type")
+CANT_UPDATE_PARAMETER = error("CANT_UPDATE_PARAMETER", 'Parameter "@PARAM@" cannot be updated')
+PLAYLIST_TOO_LARGE = error("PLAYLIST_TOO_LARGE",
+                           "A playlist may hold at most @MAX@ @WHAT@",
+                           "Static playlists hold at most 1000 entry ids; dynamic playlists "
+                           "at most 20 filters and 500 total results.")
+
+# Access control
+SYSTEM_NAME_ALREADY_EXISTS = error("SYSTEM_NAME_ALREADY_EXISTS",
+                                   "System name [@SYS_NAME@] already exists")
+CANNOT_DELETE_DEFAULT_ACCESS_CONTROL = error("CANNOT_DELETE_DEFAULT_ACCESS_CONTROL",
+                                             "Default access control cannot be deleted")
+MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED = error(
+    "MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED",
+    'Max number of "@MAX_NUM@" access controls was reached')
+ACCESS_CONTROL_NEW_VERSION_UPDATE = error(
+    "ACCESS_CONTROL_NEW_VERSION_UPDATE",
+    'Access control id "@ID@" should be updated using AccessControlProfile service')
+INVALID_ACCESS_CONTROL_RULE = error(
+    "INVALID_ACCESS_CONTROL_RULE", 'Invalid access control rule at "@WHERE@": @REASON@',
+    "vpaas: a rule, condition or action that cannot be evaluated (bad IP range, regex...).")
+
+# Custom metadata (plugin "metadata")
+METADATA_PROFILE_NOT_FOUND = error("METADATA_PROFILE_NOT_FOUND",
+                                   "metadata profile not found, id [@ID@]")
+INVALID_METADATA_PROFILE = error("INVALID_METADATA_PROFILE", "invalid metadata profile [@ID@]")
+INVALID_METADATA_PROFILE_SCHEMA = error("INVALID_METADATA_PROFILE_SCHEMA",
+                                        "invalid metadata profile schema: @REASON@")
+INVALID_METADATA_OBJECT = error("INVALID_METADATA_OBJECT", "invalid metadata object [@ID@]")
+INVALID_METADATA_VERSION = error(
+    "INVALID_METADATA_VERSION", "invalid metadata version [@VERSION@]",
+    "The version parameter does not match the metadata's current version (a concurrent update).")
+INVALID_METADATA_DATA = error("INVALID_METADATA_DATA", "invalid metadata data: @REASON@")
+METADATA_NOT_FOUND = error("METADATA_NOT_FOUND", "metadata not found, id [@ID@]")
+METADATA_ALREADY_EXISTS = error("METADATA_ALREADY_EXISTS", "Metadata already exists id [@ID@]")
+INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE = error(
+    "INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE",
+    "Metadata Profile object type is @PROFILE_TYPE@, metadata object type is @OBJECT_TYPE@")
+
 # Captions and thumbnail assets
 CAPTION_ASSET_IS_NOT_READY = error("CAPTION_ASSET_IS_NOT_READY",
                                    'Caption asset "@ASSET_ID@" is not ready')
@@ -158,35 +231,6 @@ THUMB_ASSET_INVALID_IMAGE = error(
     "Thumbnails must be JPEG, PNG, GIF, WebP or BMP images of sensible dimensions.")
 THUMB_CAPTURE_FAILED = error(
     "THUMB_CAPTURE_FAILED", 'Cannot capture a thumbnail of entry "@ENTRY_ID@": @REASON@')
-
-# Custom metadata (plugin "metadata")
-METADATA_PROFILE_NOT_FOUND = error("METADATA_PROFILE_NOT_FOUND",
-                                   "metadata profile not found, id [@ID@]")
-INVALID_METADATA_PROFILE = error("INVALID_METADATA_PROFILE", "invalid metadata profile [@ID@]")
-INVALID_METADATA_PROFILE_SCHEMA = error("INVALID_METADATA_PROFILE_SCHEMA",
-                                        "invalid metadata profile schema: @REASON@")
-INVALID_METADATA_OBJECT = error("INVALID_METADATA_OBJECT", "invalid metadata object [@ID@]")
-INVALID_METADATA_VERSION = error(
-    "INVALID_METADATA_VERSION", "invalid metadata version [@VERSION@]",
-    "The version parameter does not match the metadata's current version (a concurrent update).")
-INVALID_METADATA_DATA = error("INVALID_METADATA_DATA", "invalid metadata data: @REASON@")
-METADATA_NOT_FOUND = error("METADATA_NOT_FOUND", "metadata not found, id [@ID@]")
-METADATA_ALREADY_EXISTS = error("METADATA_ALREADY_EXISTS", "Metadata already exists id [@ID@]")
-INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE = error(
-    "INCOMPATIBLE_METADATA_PROFILE_OBJECT_TYPE",
-    "Metadata Profile object type is @PROFILE_TYPE@, metadata object type is @OBJECT_TYPE@")
-
-# Access control
-SYSTEM_NAME_ALREADY_EXISTS = error("SYSTEM_NAME_ALREADY_EXISTS",
-                                   "System name [@SYS_NAME@] already exists")
-CANNOT_DELETE_DEFAULT_ACCESS_CONTROL = error("CANNOT_DELETE_DEFAULT_ACCESS_CONTROL",
-                                             "Default access control cannot be deleted")
-MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED = error(
-    "MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED",
-    'Max number of "@MAX_NUM@" access controls was reached')
-ACCESS_CONTROL_NEW_VERSION_UPDATE = error(
-    "ACCESS_CONTROL_NEW_VERSION_UPDATE",
-    'Access control id "@ID@" should be updated using AccessControlProfile service')
-INVALID_ACCESS_CONTROL_RULE = error(
-    "INVALID_ACCESS_CONTROL_RULE", 'Invalid access control rule at "@WHERE@": @REASON@',
-    "vpaas: a rule, condition or action that cannot be evaluated (bad IP range, regex...).")
+CANNOT_MOVE_CATEGORIES_FROM_DIFFERENT_PARENT_CATEGORIES = error(
+    "CANNOT_MOVE_CATEGORIES_FROM_DIFFERENT_PARENT_CATEGORIES",
+    "Cannot move categories from different parent categories")
