@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:06:45.397166
+Create Date: 2026-11-27 17:13:51.808807
 """
 from alembic import op
 import sqlalchemy as sa
