@@ -467,7 +467,8 @@ def update_entry(ctx: CallContext, entry_id: str, obj: KalturaBaseEntry,
 
 @base_entry.action("list", ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_ORDER_BY",
                                                   "INVALID_PAGER_CURSOR", "INVALID_SEARCH_TEXT"))
-def list_(ctx: CallContext, filter: KalturaBaseEntryFilter | None = None,
+def list_(ctx: CallContext,
+          filter: KalturaBaseEntryFilter | None = None,  # type: ignore[valid-type]
           pager: KalturaFilterPager | None = None) -> KalturaBaseEntryListResponse:
     """List entries of every type, filtered, ordered and paged.
 
@@ -484,7 +485,8 @@ def list_(ctx: CallContext, filter: KalturaBaseEntryFilter | None = None,
 
 
 @base_entry.action(ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_SEARCH_TEXT"))
-def count(ctx: CallContext, filter: KalturaBaseEntryFilter | None = None) -> int:
+def count(ctx: CallContext,
+          filter: KalturaBaseEntryFilter | None = None) -> int:  # type: ignore[valid-type]
     """Count the entries a filter selects.
 
     Args:

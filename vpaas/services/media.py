@@ -125,7 +125,8 @@ def delete_(ctx: CallContext, entryId: str) -> None:
 
 @media.action("list", ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_ORDER_BY",
                                              "INVALID_PAGER_CURSOR", "INVALID_SEARCH_TEXT"))
-def list_(ctx: CallContext, filter: KalturaMediaEntryFilter | None = None,
+def list_(ctx: CallContext,
+          filter: KalturaMediaEntryFilter | None = None,  # type: ignore[valid-type]
           pager: KalturaFilterPager | None = None) -> KalturaMediaListResponse:
     """List media entries, filtered, ordered and paged.
 
@@ -143,7 +144,8 @@ def list_(ctx: CallContext, filter: KalturaMediaEntryFilter | None = None,
 
 
 @media.action(ks=KsRule.ANY, errors=("FILTER_NOT_SUPPORTED", "INVALID_SEARCH_TEXT"))
-def count(ctx: CallContext, filter: KalturaMediaEntryFilter | None = None) -> int:
+def count(ctx: CallContext,
+          filter: KalturaMediaEntryFilter | None = None) -> int:  # type: ignore[valid-type]
     """Count the media entries a filter selects.
 
     Args:
