@@ -182,3 +182,15 @@ def test_access_control_block_preview_and_limit(played: Played) -> None:
         assert "640x360" in limited and "854x480" not in limited
     finally:
         played.set_rules(eid, None)
+
+
+def test_other_p_routes_are_not_shadowed(played: Played) -> None:
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    async def embed(_: object) -> PlainTextResponse:
+        return PlainTextResponse("embed")
+
+    played.api.app.router.routes.append(Route("/p/{pid:int}/otherThing/{rest:path}", embed))
+    assert played.get(f"/p/{played.pid}/otherThing/x/1").text == "embed"
+    assert played.get(played.path("unknownAction/x/y")).status_code == 404

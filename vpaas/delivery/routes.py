@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from vpaas.delivery import play_manifest, raw, thumbnail
 from vpaas.delivery.common import Delivery, endpoint
@@ -32,7 +35,7 @@ def delivery_routes(runtime: Runtime) -> list[Route]:
     async def dispatch(request: Request) -> Response:
         rest = request.path_params["rest"]
         if rest.startswith("sp/"):
-            _, _, rest = rest[3:].partition("/")
+            rest = rest[3:].partition("/")[2]
         action, _, tail = rest.partition("/")
         handler = handlers.get(action)
         if handler is None:
@@ -40,4 +43,28 @@ def delivery_routes(runtime: Runtime) -> list[Route]:
         request.path_params["rest"] = tail
         return await handler(request)
 
-    return [Route("/p/{pid:int}/{rest:path}", dispatch, methods=METHODS)]
+    return [DeliveryRoute("/p/{pid:int}/{rest:path}", dispatch, methods=METHODS,
+                          actions=frozenset(handlers))]
+
+
+def action_of(rest: str) -> str:
+    """The action name of ``[sp/{spid}/]{action}/...``."""
+    if rest.startswith("sp/"):
+        rest = rest[3:].partition("/")[2]
+    return rest.partition("/")[0]
+
+
+class DeliveryRoute(Route):
+    """``/p/{pid}/...`` for the delivery actions only: other ``/p/`` routes (embed loaders)
+    still match wherever they are mounted."""
+
+    def __init__(self, path: str, endpoint: Any, *, methods: list[str],
+                 actions: frozenset[str]) -> None:
+        super().__init__(path, endpoint, methods=methods)
+        self.actions = actions
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match != Match.NONE and action_of(child["path_params"]["rest"]) not in self.actions:
+            return Match.NONE, {}
+        return match, child
