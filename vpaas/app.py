@@ -22,6 +22,7 @@ from vpaas.api.middleware import EdgeMiddleware
 from vpaas.db import migrate
 from vpaas.db.base import Database
 from vpaas.delivery.embed import embed_routes
+from vpaas.delivery.routes import delivery_routes
 from vpaas.delivery.tus import tus_routes
 from vpaas.domain import uploads
 from vpaas.domain.sessions import PartnerCache
@@ -101,6 +102,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         return JSONResponse(openapi_document(runtime.registry, str(request.base_url)))
 
     routes: list[Any] = [
+        *delivery_routes(runtime),
         Route("/api_v3/api_schema.php", schema_xml, methods=methods),
         Route("/api_v3/openapi.json", schema_openapi, methods=methods),
         Route("/api_v3", api, methods=methods),

@@ -7,17 +7,15 @@ players compare it with numbers (``action.type === 1``).
 
 from __future__ import annotations
 
+from vpaas.objects.access_control import (
+    KalturaAccessControlContextTypeHolder,
+    KalturaAccessControlMessage,
+    KalturaRuleAction,
+)
 from vpaas.objects.caption import KalturaCaptionPlaybackPluginData
 from vpaas.objects.common import KalturaKeyValue, KalturaObjectBase, KalturaString
 from vpaas.objects.flavor import KalturaFlavorAsset
 from vpaas.registry import api_object, field
-
-
-@api_object
-class KalturaAccessControlContextTypeHolder(KalturaObjectBase):
-    """One access-control context (1 PLAY, 2 DOWNLOAD, 3 THUMBNAIL, ...)."""
-
-    type: int = field(doc="Context type")
 
 
 @api_object
@@ -51,47 +49,6 @@ class KalturaPlaybackContextOptions(KalturaEntryContextDataParams):
 @api_object
 class KalturaContextDataParams(KalturaEntryContextDataParams):
     """What the web player sends as ``contextDataParams`` (objectType KalturaContextDataParams)."""
-
-
-@api_object
-class KalturaRuleAction(KalturaObjectBase):
-    """What a fulfilled access-control rule does: 1 block, 2 preview, 3 limit flavors,
-    8 limit thumbnail capture."""
-
-    type: int = field(readonly=True, doc="1 BLOCK, 2 PREVIEW, 3 LIMIT_FLAVORS, ...")
-
-
-@api_object
-class KalturaAccessControlBlockAction(KalturaRuleAction):
-    """Access is denied."""
-
-
-@api_object
-class KalturaAccessControlPreviewAction(KalturaRuleAction):
-    """Only the first ``limit`` seconds may be played."""
-
-    limit: int = field(doc="Preview length in seconds")
-
-
-@api_object
-class KalturaAccessControlLimitFlavorsAction(KalturaRuleAction):
-    """Only (or all but) the listed flavor params may be played."""
-
-    flavorParamsIds: str = field(doc="Comma separated flavor params ids")
-    isBlockedList: bool = field(doc="True: the ids are blocked; false: only they are allowed")
-
-
-@api_object
-class KalturaAccessControlLimitThumbnailCaptureAction(KalturaRuleAction):
-    """Thumbnails may not be captured from the video (vid_sec, vid_slices)."""
-
-
-@api_object
-class KalturaAccessControlMessage(KalturaObjectBase):
-    """A message of a fulfilled rule, shown by players."""
-
-    message: str = field(readonly=True, doc="Text")
-    code: str = field(readonly=True, doc="Code (e.g. SCHEDULED_RESTRICTED)")
 
 
 @api_object

@@ -195,6 +195,7 @@ def build_registry(packages: Iterable[str] = ("vpaas.objects", "vpaas.services")
     """Import the declaring packages and freeze what they declared."""
     for package in packages:
         import_submodules(package)
+    _no_duplicates([c.__name__ for c in declare.ENUMS + declare.OBJECTS])
     enums = {c.__name__: _enum_spec(c) for c in declare.ENUMS}
     objects = {c.__name__: _object_spec(c) for c in declare.OBJECTS}
     services: dict[str, ServiceSpec] = {}
@@ -207,6 +208,13 @@ def build_registry(packages: Iterable[str] = ("vpaas.objects", "vpaas.services")
     registry = Registry(services, objects, enums, dict(CATALOGUE))
     check(registry)
     return registry
+
+
+def _no_duplicates(names: list[str]) -> None:
+    seen: set[str] = set()
+    twice = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if twice:
+        raise RegistryError(f"declared more than once: {', '.join(twice)}")
 
 
 def check(registry: Registry) -> None:

@@ -15,19 +15,21 @@ from vpaas.context import CallContext
 from vpaas.db.tables.entry import EntryRow
 from vpaas.domain import entries, playback
 from vpaas.domain.access.model import ActionType, ContextType
-from vpaas.objects.caption import KalturaCaptionPlaybackPluginData
-from vpaas.objects.common import KalturaString
-from vpaas.objects.playback import (
+from vpaas.objects.access_control import (
     KalturaAccessControlBlockAction,
     KalturaAccessControlLimitFlavorsAction,
     KalturaAccessControlLimitThumbnailCaptureAction,
     KalturaAccessControlMessage,
     KalturaAccessControlPreviewAction,
+    KalturaRuleAction,
+)
+from vpaas.objects.caption import KalturaCaptionPlaybackPluginData
+from vpaas.objects.common import KalturaString
+from vpaas.objects.playback import (
     KalturaEntryContextDataParams,
     KalturaEntryContextDataResult,
     KalturaPlaybackContext,
     KalturaPlaybackSource,
-    KalturaRuleAction,
 )
 from vpaas.registry.model import KsRule
 from vpaas.services.base_entry import base_entry
