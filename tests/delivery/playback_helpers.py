@@ -22,7 +22,6 @@ from support.databases import fresh_database_url
 
 from vpaas.db.tables.access_control import AccessControlProfileRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.delivery.routes import delivery_routes
 from vpaas.jobs import JobRunner, RunnerOptions
 from vpaas.jobs.handlers import build_handlers
 from vpaas.media.tools import ffmpeg_path
@@ -125,19 +124,11 @@ class Played:
         return str(entry["id"])
 
 
-def mount_delivery(api: ApiHelper) -> None:
-    """Mount the delivery routes unless the app already does (the lead wires app.py)."""
-    routes = api.app.router.routes
-    if not any("playManifest" in getattr(r, "path", "") for r in routes):
-        routes.extend(delivery_routes(api.runtime))
-
-
 def start_played(folder: Path, **overrides: Any) -> Played:
     """Build the app (settings overrides allowed, e.g. S3 storage) and its entries."""
     settings = load_settings(env={}, data_dir=str(folder / "data"),
                              database_url=fresh_database_url(), workers=0, **overrides)
     api = ApiHelper(settings)
-    mount_delivery(api)
     media = folder / "media"
     media.mkdir(exist_ok=True)
     played = Played(api, "", "", media)
