@@ -26,3 +26,14 @@ test-sqlite:
 test-postgres:
 	VPAAS_TEST_DATABASE=postgresql VPAAS_TEST_PG_URL=$(PG_URL) \
 		$(BIN)/pytest -q -p no:cacheprovider -m "not sqlite_only"
+
+# Benchmarks (not part of `make test`): each prints a table and writes bench/results/*.json.
+bench: install-test
+	command -v nginx >/dev/null && command -v wrk >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq nginx-light wrk)
+	$(BIN)/python bench/upload.py --size 2G
+	$(BIN)/python bench/processing.py
+	$(BIN)/python bench/media_list.py
+	$(BIN)/python bench/thumbnail_frame.py
+	$(BIN)/python bench/thumbnail_cold.py
+	$(BIN)/python bench/serving.py
