@@ -74,7 +74,7 @@ def page_of(session: Session, stmt: Select[Any], order_by: str | None, page: Pag
     """Order, page and count ``stmt`` (a ``SELECT entry`` with its conditions)."""
     keys = filtering.sort_keys(order_by, COLUMNS, DEFAULT_ORDER, "id", allowed_order)
     total = int(session.scalar(count_of(stmt)) or 0)
-    ordered = stmt.order_by(*(k.clause() for k in keys))
+    ordered = stmt.order_by(*(_order_clause(k) for k in keys))
     if page.cursor is None:
         offset = (page.index - 1) * page.size
         rows = list(session.scalars(ordered.limit(page.size).offset(offset)))
@@ -86,6 +86,15 @@ def page_of(session: Session, stmt: Select[Any], order_by: str | None, page: Pag
     more = len(found) == page.size and page.size > 0
     cursor = filtering.encode_cursor(keys, list(found[-1][1:])) if more else ""
     return EntryPage(rows, total, cursor)
+
+
+def _order_clause(key: filtering.SortKey) -> Any:
+    """Plain ASC/DESC on NOT NULL columns: the same order, and PostgreSQL can then read it
+    from an index (an explicit NULLS FIRST/LAST that differs from the index's cannot)."""
+    column = getattr(key.expr, "expression", key.expr)
+    if getattr(column, "nullable", True) is False:
+        return key.expr.desc() if key.descending else key.expr.asc()
+    return key.clause()
 
 
 def count_of(stmt: Select[Any]) -> Select[Any]:
