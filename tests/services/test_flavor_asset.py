@@ -86,7 +86,7 @@ def test_flavors_of_a_processed_entry(api: ApiHelper, clip: bytes) -> None:
     url = api.call("flavorAsset", "getUrl", id=web["id"])
     assert f"/serveFlavor/entryId/{eid}/" in url and f"/flavorId/{web['id']}/" in url
     assert is_error(api.call("flavorAsset", "getUrl", id=by_params[7]["id"]),
-                    "FLAVOR_ASSET_ID_NOT_FOUND")
+                    "FLAVOR_ASSET_IS_NOT_READY")
     listed = api.call("flavorAsset", "list", filter={
         "objectType": "KalturaFlavorAssetFilter", "entryIdEqual": eid, "statusEqual": READY})
     assert {f["flavorParamsId"] for f in listed["objects"]} == {0, 2}

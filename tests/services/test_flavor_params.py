@@ -71,7 +71,7 @@ def test_default_profile_holds_the_ladder_and_profiles_can_change(api: ApiHelper
     assert api.call("conversionProfile", "getDefault")["id"] == added["id"]
     assert api.call("conversionProfile", "list")["totalCount"] == 2
     assert is_error(api.call("conversionProfile", "delete", id=added["id"]),
-                    "INVALID_PARAMETER_VALUE")
+                    "CANNOT_DELETE_DEFAULT_CONVERSION_PROFILE")
     api.call("conversionProfile", "delete", id=default["id"])
     assert is_error(api.call("conversionProfile", "get", id=default["id"]),
                     "CONVERSION_PROFILE_ID_NOT_FOUND")

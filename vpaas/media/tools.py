@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import selectors
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 FFMPEG_ENV = "VPAAS_FFMPEG"
+PR_SET_PDEATHSIG = 1
 STDERR_TAIL_LINES = 40
 REASON_MAX_CHARS = 300
 _TAG_PREFIX = re.compile(r"^\[[^\]]*@ 0x[0-9a-f]+\]\s*")
@@ -87,6 +89,7 @@ def run_ffmpeg(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     on_progress = _progress_parser(progress_cb, duration_ms)
@@ -156,6 +159,15 @@ def _pump(
     except subprocess.TimeoutExpired:
         return False
     return True
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL when the worker that started ffmpeg dies (Linux only)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -234,3 +234,8 @@ THUMB_CAPTURE_FAILED = error(
 CANNOT_MOVE_CATEGORIES_FROM_DIFFERENT_PARENT_CATEGORIES = error(
     "CANNOT_MOVE_CATEGORIES_FROM_DIFFERENT_PARENT_CATEGORIES",
     "Cannot move categories from different parent categories")
+
+# Flavors and conversion profiles
+FLAVOR_ASSET_IS_NOT_READY = error("FLAVOR_ASSET_IS_NOT_READY", "The flavor asset is not ready")
+CANNOT_DELETE_DEFAULT_CONVERSION_PROFILE = error(
+    "CANNOT_DELETE_DEFAULT_CONVERSION_PROFILE", "Default conversion profile cannot be deleted")

@@ -118,7 +118,7 @@ def delete_(ctx: CallContext, id: int) -> None:
     """
     row = flavors.get_profile(ctx.session, id)
     if row.is_default:
-        raise E.INVALID_PARAMETER_VALUE(id, "id (the default profile cannot be deleted)")
+        raise E.CANNOT_DELETE_DEFAULT_CONVERSION_PROFILE()
     row.status = flavors.PROFILE_DELETED
 
 

@@ -180,7 +180,7 @@ def _ready(ctx: CallContext, id: str) -> tuple[EntryRow, FlavorAssetRow]:
     row = _visible(ctx.session, id)
     entry = entries.get_entry(ctx.session, row.entry_id)
     if row.status != S.READY or not row.storage_key:
-        raise E.FLAVOR_ASSET_ID_NOT_FOUND(id)
+        raise E.FLAVOR_ASSET_IS_NOT_READY()
     return entry, row
 
 
