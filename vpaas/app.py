@@ -50,6 +50,7 @@ def build_runtime(settings: Settings, *, upgrade_db: bool = True) -> Runtime:
     db = Database(settings.resolved_database_url)
     if upgrade_db:
         migrate.upgrade(db)
+        migrate.refresh_statistics(db)
     runtime = Runtime(settings=settings, db=db, registry=registry(),
                       storage=open_storage(settings), queue=open_queue(settings))
     runtime.partners = PartnerCache(db)
@@ -78,12 +79,14 @@ HOUSEKEEPING_SECONDS = 600
 
 
 async def housekeeping(runtime: Runtime) -> None:
-    """Periodic chores of a running server: expire idle upload tokens and their bytes."""
+    """Periodic chores of a running server: expire idle upload tokens and their bytes, keep
+    the query planner's statistics fresh."""
     while True:
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
         try:
             expired = await run_in_threadpool(uploads.expire_idle_tokens, runtime.db,
                                               runtime.settings)
+            await run_in_threadpool(migrate.refresh_statistics, runtime.db)
             if expired:
                 log.info("expired %d idle upload tokens", expired)
         except Exception:

@@ -24,3 +24,15 @@ def upgrade(db: Database, revision: str = "head") -> None:
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def refresh_statistics(db: Database) -> None:
+    """SQLite plans freeText and list queries well only with statistics: ANALYZE once, then
+    ``PRAGMA optimize`` keeps them current. PostgreSQL's autovacuum does this by itself."""
+    if not db.is_sqlite:
+        return
+    with db.engine.connect() as conn:
+        have = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+        conn.exec_driver_sql("PRAGMA optimize" if have else "ANALYZE")
+        conn.commit()

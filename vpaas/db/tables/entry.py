@@ -21,6 +21,9 @@ class EntryRow(PartnerScoped, Timestamped, Base):
     __tablename__ = "entry"
     __table_args__ = (
         Index("ix_entry_partner_status_created", "partner_id", "status", "created_at"),
+        # covers the default list conditions, so counts never touch the table
+        Index("ix_entry_list_cover", "partner_id", "status", "type", "created_at", "media_type",
+              "moderation_status", "display_in_search"),
         Index("ix_entry_partner_created", "partner_id", "created_at"),
         Index("ix_entry_partner_updated", "partner_id", "updated_at"),
         Index("ix_entry_partner_reference", "partner_id", "reference_id"),
