@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:13:51.808807
+Create Date: 2026-11-27 17:28:32.840084
 """
 from alembic import op
 import sqlalchemy as sa
@@ -211,6 +211,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('entry', schema=None) as batch_op:
+        batch_op.create_index('ix_entry_list_cover', ['partner_id', 'status', 'type', 'created_at', 'media_type', 'moderation_status', 'display_in_search'], unique=False)
         batch_op.create_index('ix_entry_partner_created', ['partner_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_entry_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index('ix_entry_partner_name', ['partner_id', 'name'], unique=False)
@@ -640,6 +641,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_entry_partner_name')
         batch_op.drop_index(batch_op.f('ix_entry_partner_id'))
         batch_op.drop_index('ix_entry_partner_created')
+        batch_op.drop_index('ix_entry_list_cover')
 
     op.drop_table('entry')
     with op.batch_alter_table('conversion_profile_params', schema=None) as batch_op:
