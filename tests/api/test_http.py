@@ -198,3 +198,25 @@ def test_actions_limit(edge) -> None:
     assert edge.json("session", "get", ks=limited)["objectType"] == "KalturaSessionInfo"
     err = edge.json("session", "get", ks=limited)
     assert err["code"] == "INVALID_KS" and err["args"]["ERR_CODE"] == "-8"
+
+
+def test_sqlite_write_race_is_retried(edge) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from vpaas.services import system
+
+    calls = []
+
+    def flaky(ctx):
+        calls.append(1)
+        if len(calls) < 2:
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+        return 42
+
+    spec = edge.runtime.registry.services["system"].actions["gettime"]
+    object.__setattr__(spec, "func", flaky)
+    try:
+        assert edge.client.get("/api_v3/service/system/action/getTime?format=1").json() == 42
+    finally:
+        object.__setattr__(spec, "func", system.getTime)
+    assert len(calls) == 2

@@ -6,6 +6,8 @@ import logging
 import time
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from vpaas.api.params import Caster
 from vpaas.context import CallContext, RequestInfo
 from vpaas.domain.sessions import count_action, verify
@@ -16,6 +18,7 @@ from vpaas.registry.model import ActionSpec, KsRule
 from vpaas.runtime import Runtime
 
 log = logging.getLogger("vpaas.api")
+LOCK_RETRIES = 3
 
 
 class Dispatcher:
@@ -53,9 +56,7 @@ class Dispatcher:
         try:
             spec = self.lookup(raw.get("service"), raw.get("action"))
             self._authenticate(spec, raw, ctx)
-            args = Caster(self.registry, files).args(spec.params, raw)
-            with ctx.transaction():
-                return spec.func(ctx, **args)
+            return self._call(spec, ctx, raw, files)
         except ApiError:
             raise
         except Exception:
@@ -66,6 +67,21 @@ class Dispatcher:
             log.info("request=%s call=%s partner=%s ms=%.1f", info.request_id,
                      f"{spec.service}.{spec.name}" if spec else "?", ctx.partner_id,
                      (time.perf_counter() - started) * 1000)
+
+    def _call(self, spec: ActionSpec, ctx: CallContext, raw: dict[str, Any],
+              files: dict[str, UploadedFile]) -> Any:
+        """Run the action in a transaction; on SQLite, retry a call without file parts that
+        lost a write race ("database is locked" while upgrading a read transaction)."""
+        for attempt in range(1, LOCK_RETRIES + 1):
+            args = Caster(self.registry, files).args(spec.params, raw)
+            try:
+                with ctx.transaction():
+                    return spec.func(ctx, **args)
+            except OperationalError as exc:
+                if files or attempt == LOCK_RETRIES or "database is locked" not in str(exc):
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
 
     def _authenticate(self, spec: ActionSpec, raw: dict[str, Any], ctx: CallContext) -> None:
         if spec.ks == KsRule.NONE:
