@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ffmpeg_threads", int, 0, "Threads per ffmpeg run (0: ffmpeg's choice)."),
     Setting("max_request_body_bytes", int, 64 * 1024**2, "Largest non-file API request body."),
     Setting("log_level", str, "info", "Log level: debug, info, warning, error."),
+    Setting("accel_redirect", str, "", "Internal location prefix of a front nginx that sends "
+            "media bytes (X-Accel-Redirect); empty: vpaas sends them itself."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -207,3 +207,15 @@ class TestEntryFilters:
             "objectType": "KalturaMediaEntryFilter",
             "categoryAncestorIdIn": str(tree["root"])})
         assert listed["totalCount"] == 0
+
+
+def test_deleting_an_entry_takes_it_out_of_its_categories(api: ApiHelper) -> None:
+    root = category(api, "deleted-entries")
+    entry_id = ready_entry(api, "soon gone")
+    place(api, entry_id, root)
+    assert counts(api, root) == (1, 1)
+    api.call("media", "delete", entryId=entry_id)
+    assert counts(api, root) == (0, 0)
+    listed = api.call("categoryEntry", "list", filter={
+        "objectType": "KalturaCategoryEntryFilter", "categoryIdEqual": root})
+    assert listed["totalCount"] == 0

@@ -186,3 +186,14 @@ def test_partners_are_isolated(api: ApiHelper) -> None:
     other_profile = add_profile(api, ks=other_ks)
     stolen = add_metadata(api, other_profile["id"], str(metadata["objectId"]), "", ks=other_ks)
     assert is_error(stolen, "INVALID_METADATA_OBJECT")
+
+
+def test_deleting_an_entry_deletes_its_metadata(api: ApiHelper) -> None:
+    profile = add_profile(api)
+    entry_id = add_entry(api)
+    added = add_metadata(api, profile["id"], entry_id, "<Color>Red</Color>")
+    api.call("media", "delete", entryId=entry_id)
+    assert "code" in api.call("metadata_metadata", "get", id=added["id"])
+    listed = api.call("metadata_metadata", "list", filter={
+        "objectType": "KalturaMetadataFilter", "objectIdEqual": entry_id})
+    assert listed["totalCount"] == 0

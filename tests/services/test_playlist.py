@@ -196,3 +196,9 @@ def test_clone_copies_content_and_applies_overrides(api: ApiHelper) -> None:
     assert dyn_copy["totalResults"] == 7 and dyn_copy["filters"][0]["nameLike"] == "a"
     assert is_error(api.call("playlist", "clone", id=pl["id"], newPlaylist={
         "objectType": "KalturaPlaylist", "playlistType": DYNAMIC}), "CANT_UPDATE_PARAMETER")
+
+
+def test_base_entry_get_returns_a_playlist_object(api: ApiHelper) -> None:
+    playlist = add_playlist(api, playlistType=3, playlistContent="")
+    got = api.call("baseEntry", "get", entryId=playlist["id"])
+    assert got["objectType"] == "KalturaPlaylist" and got["playlistType"] == 3

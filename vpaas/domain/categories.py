@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from vpaas.db.base import now
 from vpaas.db.tables.category import CategoryEntryRow, CategoryRow
 from vpaas.db.tables.entry import EntryRow
+from vpaas.domain import entries
 from vpaas.domain.entry_query import QueryContext, filter_handler
 from vpaas.registry import catalogue as E
 
@@ -415,6 +416,11 @@ def set_membership_status(session: Session, row: CategoryEntryRow,
 def _after_change(session: Session, category: CategoryRow, entry_id: str) -> None:
     recount(session, ancestor_ids(category))
     sync_entry_fields(session, [entry_id])
+
+
+@entries.on_entry_deleted
+def _forget_deleted(session: Session, entry: EntryRow) -> None:
+    forget_entry(session, entry.id)
 
 
 def forget_entry(session: Session, entry_id: str) -> None:

@@ -246,10 +246,23 @@ def replacement_pending(entry: EntryRow) -> bool:
         ReplacementStatus.READY_BUT_NOT_APPROVED)
 
 
+EntryHook = Callable[[Session, EntryRow], None]
+_DELETE_HOOKS: list[EntryHook] = []
+
+
+def on_entry_deleted(hook: EntryHook) -> EntryHook:
+    """Register ``hook(session, entry)``, run in the transaction that deletes an entry
+    (categories forget it, its custom metadata goes, ...)."""
+    _DELETE_HOOKS.append(hook)
+    return hook
+
+
 def delete_entry(session: Session, entry: EntryRow) -> None:
-    """Mark the entry DELETED and enqueue the removal of its stored files."""
+    """Mark the entry DELETED, run the delete hooks, enqueue the removal of its files."""
     entry_query.track(session)
     transition(entry, EntryStatus.DELETED)
+    for hook in _DELETE_HOOKS:
+        hook(session, entry)
     entry.pending_token_id = None
     jobs.enqueue(session, DELETE_FILES_JOB, entry.partner_id, OBJECT_TYPE, entry.id,
                  {"prefix": entry_prefix(entry.partner_id, entry.id)})

@@ -44,7 +44,7 @@ from vpaas.db.tables.metadata import (
     MetadataProfileRow,
     MetadataRow,
 )
-from vpaas.domain import entry_query
+from vpaas.domain import entries, entry_query
 from vpaas.domain.search import tokens
 from vpaas.registry import catalogue as E
 from vpaas.registry.errors import ApiError, ErrorDef
@@ -453,6 +453,11 @@ def delete_metadata(session: Session, row: MetadataRow) -> None:
     session.delete(row)
     session.flush()
     _reindex_object(session, row)
+
+
+@entries.on_entry_deleted
+def _delete_entry_metadata(session: Session, entry: EntryRow) -> None:
+    delete_object_metadata(session, "1", entry.id)
 
 
 def delete_object_metadata(session: Session, object_type: str, object_id: str) -> None:

@@ -213,6 +213,15 @@ def _media_fields(row: EntryRow) -> dict[str, Any]:
 
 def entry_object(ctx: CallContext, row: EntryRow) -> KalturaBaseEntry:
     """The API object of an entry, of its concrete class (KalturaMediaEntry, ...)."""
+    if row.type == EntryType.PLAYLIST:
+        from vpaas.services.playlist import playlist_object
+
+        return playlist_object(ctx, row)
+    return plain_entry_object(ctx, row)
+
+
+def plain_entry_object(ctx: CallContext, row: EntryRow) -> KalturaBaseEntry:
+    """The entry object without type-specific services (playlists build on this one)."""
     values = _base_fields(row)
     cls: type[KalturaBaseEntry] = KalturaBaseEntry
     if row.type == EntryType.MEDIA_CLIP:

@@ -134,7 +134,7 @@ def _kind(row: EntryRow) -> PlaylistType:
 
 def playlist_object(ctx: CallContext, row: EntryRow) -> KalturaPlaylist:
     """The API object of a playlist entry row."""
-    base = shared.entry_object(ctx, row)
+    base = shared.plain_entry_object(ctx, row)
     values = {k: v for k, v in vars(base).items() if k not in ("supplied", "nulled")}
     kind = _kind(row)
     extra = row.extra or {}

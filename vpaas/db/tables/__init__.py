@@ -4,9 +4,19 @@ from vpaas.db.tables.access_control import AccessControlProfileRow
 from vpaas.db.tables.caption import CaptionAssetRow
 from vpaas.db.tables.category import CategoryEntryRow, CategoryRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.db.tables.flavor import ConversionProfileParamsRow, ConversionProfileRow, FlavorAssetRow, FlavorParamsRow
+from vpaas.db.tables.flavor import (
+    ConversionProfileParamsRow,
+    ConversionProfileRow,
+    FlavorAssetRow,
+    FlavorParamsRow,
+)
 from vpaas.db.tables.job import JobRow
-from vpaas.db.tables.metadata import MetadataFieldValueRow, MetadataProfileFieldRow, MetadataProfileRow, MetadataRow
+from vpaas.db.tables.metadata import (
+    MetadataFieldValueRow,
+    MetadataProfileFieldRow,
+    MetadataProfileRow,
+    MetadataRow,
+)
 from vpaas.db.tables.partner import KsUsageRow, PartnerRow, RevokedKsRow
 from vpaas.db.tables.thumb import ThumbAssetRow
 from vpaas.db.tables.ui_conf import UiConfRow
