@@ -1,4 +1,4 @@
-"""Serving throughput: vpaas (uvicorn, 1 worker) vs nginx (1 worker) on the same files.
+"""Serving throughput: vpaas (uvicorn, 1 worker), bare nginx (1 worker) and vpaas behind nginx.
 
 Builds a data dir with one processed entry (real ingest + processing), starts ``vpaas``'s app
 under uvicorn (uvloop + httptools) and nginx (sendfile, tcp_nopush off) on free loopback
@@ -9,7 +9,11 @@ ports, and loads both with ``wrk -t1 -c64`` for a bounded time:
 - a cached thumbnail: ``/thumbnail/.../width/320/height/180/vid_sec/2`` (rendered once), vs
   nginx serving the cached JPEG file.
 
-Prints requests/s and the ratio vpaas/nginx; writes bench/results/serving.json.
+The third column is the same two URLs through nginx in front of a second vpaas process with
+``accel_redirect`` set (docs/delivery.md "Behind nginx"): vpaas checks the token or access
+and answers with ``X-Accel-Redirect``, nginx sends the bytes (keepalive upstream connections).
+
+Prints requests/s and the ratios against bare nginx; writes bench/results/serving.json.
 Needs ``nginx`` and ``wrk`` (``apt-get install -y nginx-light wrk``).
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -46,7 +51,7 @@ import sys, uvicorn
 from vpaas.app import create_app
 from vpaas.delivery.routes import delivery_routes
 from vpaas.settings import load_settings
-settings = load_settings(env={{}}, data_dir={data!r}, workers=0)
+settings = load_settings(env={{}}, data_dir={data!r}, workers=0, accel_redirect={accel!r})
 app = create_app(settings)
 if not any("playManifest" in getattr(r, "path", "") for r in app.router.routes):
     app.router.routes.extend(delivery_routes(app.state.runtime))
@@ -70,9 +75,24 @@ http {{
   uwsgi_temp_path {tmp}/uwsgi;
   scgi_temp_path {tmp}/scgi;
   types {{ video/mp4 mp4; image/jpeg jpg; }}
-  server {{ listen 127.0.0.1:{port}; root {root}; location / {{ }} }}
+  {server}
 }}
 """
+BARE_SERVER = "server {{ listen 127.0.0.1:{port}; root {root}; location / {{ }} }}"
+ACCEL = "/_vpaas_media/"
+FRONT_SERVER = """upstream vpaas {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location /_vpaas_media/media/ {{ internal; alias {media}/; }}
+    location /_vpaas_media/thumbs/ {{ internal; alias {thumbs}/; }}
+    location / {{
+      proxy_pass http://vpaas;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }}
+  }}"""
 
 
 @dataclass
@@ -153,21 +173,41 @@ def running(cmd: list[str], port: int, log: Path) -> Iterator[None]:
 
 
 @contextmanager
-def vpaas_server(prepared: Prepared, tmp: Path) -> Iterator[str]:
+def vpaas_server(prepared: Prepared, tmp: Path, accel: str = "") -> Iterator[str]:
     port = free_port()
     script = tmp / "launch_vpaas.py"
-    script.write_text(LAUNCHER.format(data=str(prepared.settings.data_path), port=port))
+    script.write_text(LAUNCHER.format(data=str(prepared.settings.data_path), port=port,
+                                      accel=accel))
     with running([sys.executable, str(script)], port, tmp / "vpaas.log"):
         yield f"http://127.0.0.1:{port}"
 
 
 @contextmanager
-def nginx_server(root: Path, tmp: Path) -> Iterator[str]:
+def nginx_server(tmp: Path, server: str, **values: object) -> Iterator[str]:
+    """nginx with one ``server`` block template (filled with ``values`` and a free port)."""
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root))
+    block = server.format(port=port, **values)
+    conf.write_text(NGINX_CONF.format(tmp=tmp, server=block))
     with running(["nginx", "-c", str(conf), "-p", str(tmp)], port, tmp / "nginx.log"):
         yield f"http://127.0.0.1:{port}"
+
+
+def front_rps(prepared: Prepared, tmp: Path, seconds: int, seg_path: str, seg_range: str,
+              thumb_path: str, expected: bytes) -> tuple[float, float]:
+    """(segment, thumbnail) requests/s through nginx in front of vpaas with X-Accel-Redirect."""
+    data = prepared.settings.data_path
+    with vpaas_server(prepared, tmp, ACCEL) as base, \
+            nginx_server(tmp, FRONT_SERVER, upstream=base.rsplit(":", 1)[1],
+                         media=data / "media", thumbs=data / "cache" / "thumbs") as front:
+        check = httpx.get(front + seg_path, headers={"Range": seg_range})
+        if check.status_code != 206 or check.content != expected:
+            raise RuntimeError(f"nginx front answered {check.status_code}, "
+                               f"{len(check.content)} B (vpaas: {len(expected)} B)")
+        if "x-accel-redirect" not in httpx.get(base + thumb_path).headers:
+            raise RuntimeError("vpaas did not hand the thumbnail off")
+        return (wrk(front + seg_path, seconds, {"Range": seg_range}),
+                wrk(front + thumb_path, seconds, {}))
 
 
 def wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
@@ -210,18 +250,22 @@ def main() -> None:
         results = run(prepared, tmp, args.seconds)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"load average before the run: {results['load_average']}")
     for what, row in results["measurements"].items():  # type: ignore[attr-defined]
         if "nginx_rps" not in row:
             print(f"{what:10s} vpaas {row['vpaas_rps']:9.0f} req/s")
             continue
-        print(f"{what:10s} vpaas {row['vpaas_rps']:9.0f} req/s   nginx {row['nginx_rps']:9.0f}"
-              f" req/s   ratio {row['ratio']:.2f}   ({row['bytes']} B)")
+        print(f"{what:10s} vpaas {row['vpaas_rps']:7.0f} req/s ({row['ratio']:.2f}x)   "
+              f"vpaas behind nginx (X-Accel-Redirect) {row['front_rps']:7.0f} req/s "
+              f"({row['front_ratio']:.2f}x)   nginx {row['nginx_rps']:7.0f} req/s   "
+              f"({row['bytes']} B)")
 
 
 def run(prepared: Prepared, tmp: Path, seconds: int) -> dict[str, object]:
-    """Measure both endpoints against nginx; returns the JSON-ready results."""
+    """Measure both endpoints: bare vpaas, bare nginx, vpaas behind nginx; JSON-ready."""
     from vpaas.domain import asset_state
 
+    load = os.getloadavg()
     root = tmp / "www"
     root.mkdir()
     tmp.chmod(0o755)  # nginx workers run as an unprivileged user
@@ -242,22 +286,28 @@ def run(prepared: Prepared, tmp: Path, seconds: int) -> dict[str, object]:
         app_seg = wrk(seg_url, seconds, {"Range": seg_range})
         app_thumb = wrk(thumb_url, seconds, {})
         floor = wrk(f"{base}/api_v3/service/system/action/ping", seconds, {})
-    with nginx_server(root, tmp) as nbase:
+    with nginx_server(tmp, BARE_SERVER, root=root) as nbase:
         check = httpx.get(f"{nbase}/seg.mp4", headers={"Range": seg_range})
         if check.status_code != 206 or check.content != seg.content:
             raise RuntimeError(f"nginx answered {check.status_code}, {len(check.content)} B "
                                f"(vpaas: {len(seg.content)} B)")
         ng_seg = wrk(f"{nbase}/seg.mp4", seconds, {"Range": seg_range})
         ng_thumb = wrk(f"{nbase}/thumb.jpg", seconds, {})
-    for what, app, ng, size in (("segment", app_seg, ng_seg, len(seg.content)),
-                                ("thumbnail", app_thumb, ng_thumb, len(thumb.content))):
-        out[what] = {"vpaas_rps": round(app), "nginx_rps": round(ng),
-                     "ratio": round(app / ng, 3), "bytes": size}
+    fr_seg, fr_thumb = front_rps(prepared, tmp, seconds, seg_url.removeprefix(base), seg_range,
+                                 thumb_url.removeprefix(base), seg.content)
+    for what, app, fr, ng, size in (
+            ("segment", app_seg, fr_seg, ng_seg, len(seg.content)),
+            ("thumbnail", app_thumb, fr_thumb, ng_thumb, len(thumb.content))):
+        out[what] = {"vpaas_rps": round(app), "front_rps": round(fr), "nginx_rps": round(ng),
+                     "ratio": round(app / ng, 3), "front_ratio": round(fr / ng, 3),
+                     "bytes": size}
     out["api_ping_floor"] = {"vpaas_rps": round(floor), "note": "system.ping through the "
                              "same app and server: the per-request cost of the Python stack"}
     return {"tool": "wrk -t1 -c64", "seconds": seconds, "server": "uvicorn 1 worker",
-            "nginx": "1 worker, sendfile, tcp_nopush off", "measurements": out,
-            "goal": "ratio >= 0.5"}
+            "nginx": "1 worker, sendfile, tcp_nopush off",
+            "front": "nginx 1 worker -> uvicorn 1 worker (accel_redirect, keepalive 64)",
+            "load_average": [round(x, 2) for x in load], "measurements": out,
+            "goal": "ratio >= 0.5 (front_ratio in scale-out deployments)"}
 
 
 if __name__ == "__main__":

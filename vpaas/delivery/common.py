@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from vpaas.delivery.files import ByteCache, PathCache, plain_error
+from vpaas.delivery.files import ByteCache, PathCache, accel_prefix, plain_error
 from vpaas.domain import playback, sessions
 from vpaas.domain.access.context import decode_referrer
 from vpaas.domain.playback import DeliveryKeys, PlayCounter, Requester
@@ -104,7 +104,10 @@ class Caller:
 
 
 class Delivery:
-    """Per-app delivery state: the runtime, URL-signing keys, play counter and caches."""
+    """Per-app delivery state: the runtime, URL-signing keys, play counter and caches.
+
+    ``accel`` is the normalized ``accel_redirect`` prefix ('' when vpaas sends bytes itself).
+    """
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -113,6 +116,7 @@ class Delivery:
         self.media_cache = ByteCache(MEDIA_CACHE_BYTES)
         self.thumb_cache = ByteCache(THUMB_CACHE_BYTES, item_max=4 * 1024 * 1024)
         self.paths = PathCache()
+        self.accel = accel_prefix(runtime.settings.accel_redirect)
         self.thumb_facts: Any = None  # set by vpaas.delivery.thumbnail.bind
 
     @property

@@ -7,12 +7,16 @@ thumbnails) are read inline and kept in a byte-budgeted LRU keyed by file identi
 larger bodies are streamed in chunks from a worker thread. When the ASGI server offers the
 ``http.response.pathsend`` extension (zero-copy sendfile, e.g. granian) whole-file answers
 use it. Remote (S3) objects are answered with a presigned 302 redirect, so the bytes never
-pass through the app; without presigning they are streamed.
+pass through the app; without presigning they are streamed. Behind nginx (the
+``accel_redirect`` setting), local files are handed off: an empty 200 with
+``X-Accel-Redirect`` names the file under nginx's internal location and nginx sends the bytes
+(sendfile, Range, conditional GETs).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat as stat_module
 import threading
 from collections import OrderedDict
@@ -34,6 +38,8 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 STREAM_CHUNK = 1024 * 1024
 PRESIGN_SECONDS = 3600
 MEDIA_CACHE_CONTROL = "public, max-age=86400"
+ACCEL_SEGMENT = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,254}")
+ACCEL_PATH_MAX = 1024
 
 
 class ByteCache:
@@ -196,6 +202,48 @@ def _chunks(path: str, start: int, end: int) -> Any:
             yield data
 
 
+def media_headers(info: FileInfo, cache_control: str, headers: Mapping[str, str] | None,
+                  filename: str | None) -> dict[str, str]:
+    """Validators, caching and disposition headers of a local file's answer."""
+    extra = {"accept-ranges": "bytes", "etag": info.etag, "last-modified": info.last_modified,
+             "cache-control": cache_control, **dict(headers or {})}
+    if filename:
+        extra["content-disposition"] = content_disposition(filename)
+    return extra
+
+
+def accel_prefix(value: str) -> str:
+    """The ``accel_redirect`` setting as ``/internal/prefix/`` ('' when unset).
+
+    Raises ValueError for anything but a plain absolute path (safe URI characters)."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    inner = text.strip("/")
+    if not text.startswith("/") or accel_target("/", inner) is None:
+        raise ValueError(f"accel_redirect {text[:80]!r}: expected an absolute path of plain "
+                         "segments such as /_vpaas_media/")
+    return f"/{inner}/"
+
+
+def accel_target(prefix: str, relative: str) -> str | None:
+    """``prefix + relative`` when ``relative`` is a plain relative path (unreserved URI
+    characters only, no empty, dot or hidden segments); None when it is not (or no prefix):
+    the caller then sends the bytes itself."""
+    if not prefix or len(relative) > ACCEL_PATH_MAX:
+        return None
+    if not all(ACCEL_SEGMENT.fullmatch(part) for part in relative.split("/")):
+        return None
+    return prefix + relative
+
+
+def accel_response(target: str, media_type: str, headers: Mapping[str, str]) -> Response:
+    """An empty 200 telling the front nginx to send ``target`` itself (X-Accel-Redirect);
+    nginx answers Range (206/416), conditional requests (304) and HEAD from the file."""
+    return Response(b"", media_type=media_type,
+                    headers={**dict(headers), "x-accel-redirect": target})
+
+
 class LocalFileResponse(Response):
     """A local file (or a byte range of it) with validators and an optional hot cache.
 
@@ -216,11 +264,7 @@ class LocalFileResponse(Response):
         self.background = None
         self.body = b""
         self.span: tuple[int, int] | None = (0, self.size)
-        extra = {"accept-ranges": "bytes", "etag": info.etag,
-                 "last-modified": info.last_modified, "cache-control": cache_control,
-                 **dict(headers or {})}
-        if filename:
-            extra["content-disposition"] = content_disposition(filename)
+        extra = media_headers(info, cache_control, headers, filename)
         self._decide(request_headers, extra)
         self.init_headers(extra)
         self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
@@ -295,11 +339,13 @@ async def serve_stored(storage: Any, key: str, request_headers: Mapping[str, str
                        headers: Mapping[str, str] | None = None, limit: int | None = None,
                        filename: str | None = None,
                        cache_control: str = MEDIA_CACHE_CONTROL,
-                       paths: PathCache | None = None) -> Response:
+                       paths: PathCache | None = None, accel: str = "") -> Response:
     """Serve a stored object: local files directly, remote ones by presigned redirect.
 
     Remote objects are redirected only without ``limit`` (a presigned URL cannot cap the
-    bytes); capped or unsignable remote objects are streamed through the app.
+    bytes); capped or unsignable remote objects are streamed through the app. With ``accel``
+    (an :func:`accel_prefix`), uncapped local files are handed to the front nginx as
+    ``{accel}media/{key}``.
     """
     try:
         path = paths.resolve(storage, key) if paths is not None else storage.local_path(key)
@@ -311,6 +357,10 @@ async def serve_stored(storage: Any, key: str, request_headers: Mapping[str, str
             if paths is not None:
                 paths.forget(key)
             return plain_error(404, "Not found: the file is missing")
+        target = accel_target(accel, f"media/{key}") if limit is None else None
+        if target is not None:
+            return accel_response(target, media_type,
+                                  media_headers(info, cache_control, headers, filename))
         return LocalFileResponse(info, request_headers, media_type=media_type, cache=cache,
                                  headers=headers, method=method, limit=limit,
                                  filename=filename, cache_control=cache_control)

@@ -123,7 +123,8 @@ async def serve_flavor(delivery: Delivery, request: Request) -> Response:
     storage_key = asset_state.track_key(pid, entry_id, flavor_id, kind)
     return await serve_stored(delivery.storage, storage_key, request.headers,
                               media_type=TRACK_FILES[kind][1], cache=delivery.media_cache,
-                              method=request.method, limit=limit, paths=delivery.paths)
+                              method=request.method, limit=limit, paths=delivery.paths,
+                              accel=delivery.accel)
 
 
 async def _media_playlist(delivery: Delivery, pid: int, entry_id: str, flavor_id: str,
@@ -149,7 +150,7 @@ async def _serve_progressive(delivery: Delivery, request: Request, pid: int, ent
     media_type = mimetypes.guess_type(f"a.{facts.file_ext}")[0] or "video/mp4"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=media_type, method=request.method, limit=limit,
-                              filename=file_name)
+                              filename=file_name, accel=delivery.accel)
 
 
 # --- access-checked downloads ------------------------------------------------------------------
@@ -183,7 +184,7 @@ async def _serve_unsigned(delivery: Delivery, request: Request, pid: int,
     media_type = mimetypes.guess_type(f"a.{facts.file_ext}")[0] or "video/mp4"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=media_type, method=request.method,
-                              filename=params.get("fileName"))
+                              filename=params.get("fileName"), accel=delivery.accel)
 
 
 async def download(delivery: Delivery, request: Request) -> Response:
@@ -201,7 +202,7 @@ async def download(delivery: Delivery, request: Request) -> Response:
     name = params.get("file_name") or f"{entry.name or entry.id}.{facts.file_ext}"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=mimetypes.guess_type(name)[0] or "video/mp4",
-                              method=request.method, filename=name)
+                              method=request.method, filename=name, accel=delivery.accel)
 
 
 async def raw(delivery: Delivery, request: Request) -> Response:
@@ -223,7 +224,7 @@ async def raw(delivery: Delivery, request: Request) -> Response:
     media_type = mimetypes.guess_type(f"a.{ext}")[0] or "application/octet-stream"
     return await serve_stored(delivery.storage, entry.source_key, request.headers,
                               media_type=media_type, method=request.method,
-                              filename=name if attachment else None)
+                              filename=name if attachment else None, accel=delivery.accel)
 
 
 def _download_name(entry: EntryRow, ext: str) -> str:

@@ -4,7 +4,8 @@ Frames are decoded in-process (PyAV), from the smallest rendition at least as la
 requested box (HLS/DASH video tracks have 2 s GOPs, so seeking is cheap), else the source.
 Results are cached on disk under ``<data_dir>/cache/thumbs/{pid}/{entry}/`` and in memory,
 keyed by every output-changing parameter and the entry's thumbnail and content versions;
-answers carry an ETag (304 on If-None-Match) and Cache-Control.
+answers carry an ETag (304 on If-None-Match) and Cache-Control. Behind nginx (the
+``accel_redirect`` setting) the cached file is handed off with ``X-Accel-Redirect``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.responses import Response
 
 from vpaas.db.tables.entry import EntryRow
 from vpaas.delivery.common import Caller, Delivery, DeliveryError, endpoint, refuse
-from vpaas.delivery.files import not_modified
+from vpaas.delivery.files import accel_response, accel_target, not_modified
 from vpaas.delivery.thumbnail_params import (
     ThumbParamError,
     ThumbParams,
@@ -46,6 +47,7 @@ PUBLIC_CACHE = "public, max-age=3600"
 PRIVATE_CACHE = "private, max-age=0"
 AUDIO_COLOR = (40, 40, 48)
 FACTS_TTL = 5.0
+CACHE_FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, CACHE_FILE_MODE)  # mkstemp makes 0600; a front nginx must read it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -262,6 +265,20 @@ def _produce(delivery: Delivery, p: ThumbParams, source: Source, etag: str) -> b
         raise DeliveryError(400, f"Cannot make this thumbnail: {err}") from None
     _write_atomic(path, data)
     return data
+
+
+async def _handoff(delivery: Delivery, p: ThumbParams, source: Source, etag: str,
+                   media_type: str, headers: dict[str, str]) -> Response | None:
+    """Let the front nginx send the disk-cached file (rendered first if missing); None when
+    the cache path is not a plain path."""
+    path = _cache_path(delivery, p, etag)
+    relative = path.relative_to(delivery.thumb_dir).as_posix()
+    target = accel_target(delivery.accel, f"thumbs/{relative}")
+    if target is None:
+        return None
+    if not path.is_file():
+        await run_in_threadpool(_produce, delivery, p, source, etag)
+    return accel_response(target, media_type, headers)
 
 
 async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> Response:
@@ -284,6 +301,11 @@ async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> 
     if not_modified({"if-none-match": request.headers.get("if-none-match", "")}, etag, 0) \
             and request.headers.get("if-none-match"):
         return Response(status_code=304, headers=headers)
+    media_type = CONTENT_TYPES.get(p.format, "image/jpeg")
+    if delivery.accel:
+        handoff = await _handoff(delivery, p, source, etag, media_type, headers)
+        if handoff is not None:
+            return handoff
     cache_key = (p.partner_id, p.entry_id, etag)
     data = delivery.thumb_cache.get(cache_key)
     if data is None:
@@ -291,7 +313,7 @@ async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> 
         delivery.thumb_cache.put(cache_key, data)
     body = b"" if request.method == "HEAD" else data
     headers["content-length"] = str(len(data))
-    return Response(body, media_type=CONTENT_TYPES.get(p.format, "image/jpeg"), headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def bind(delivery: Delivery) -> Any:
