@@ -42,6 +42,7 @@ fi
 
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
+  [ -x /usr/sbin/nginx ] || apt_install nginx-light   # front-proxy handoff test
   if [ -f tests/compat/node/package-lock.json ]; then
     lock=tests/compat/node/package-lock.json
     if [ ! -d tests/compat/node/node_modules ] || [ "$lock" -nt tests/compat/node/node_modules ]; then
