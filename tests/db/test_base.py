@@ -69,3 +69,13 @@ def test_savepoint_rollback_is_real_on_every_backend(things: Database) -> None:
         s.rollback()
     with things.system_session() as s:
         assert s.get(Thing, "sp") is None
+
+
+def test_partner_criteria_are_reused_per_partner_and_stay_scoped(things: Database) -> None:
+    for _ in range(2):
+        for pid, expected in ((1, ["a"]), (2, ["b"])):
+            with things.partner_session(pid) as s:
+                assert [t.id for t in s.scalars(select(Thing))] == expected
+    with things.partner_session(1) as s:
+        s.info["partner_id"] = 2  # a session re-pointed by hand is not scoped by a stale option
+        assert [t.id for t in s.scalars(select(Thing))] == ["b"]

@@ -64,9 +64,10 @@ class Dispatcher:
                           f"{spec.service}.{spec.name}" if spec else "dispatch")
             raise E.INTERNAL_SERVERL_ERROR(info.request_id) from None
         finally:
-            log.info("request=%s call=%s partner=%s ms=%.1f", info.request_id,
-                     f"{spec.service}.{spec.name}" if spec else "?", ctx.partner_id,
-                     (time.perf_counter() - started) * 1000)
+            if log.isEnabledFor(logging.INFO):
+                log.info("request=%s call=%s partner=%s ms=%.1f", info.request_id,
+                         f"{spec.service}.{spec.name}" if spec else "?", ctx.partner_id,
+                         (time.perf_counter() - started) * 1000)
 
     def _call(self, spec: ActionSpec, ctx: CallContext, raw: dict[str, Any],
               files: dict[str, UploadedFile]) -> Any:

@@ -12,6 +12,18 @@ from vpaas.registry.build import Registry
 
 XML_HEAD = '<?xml version="1.0" encoding="utf-8"?><xml><result>'
 FORMAT_JSON, FORMAT_XML, FORMAT_JSONP = 1, 2, 9
+_JSON_SCALARS = frozenset({str, int, float, bool})
+
+
+def _readable_fields(registry: Registry, cache: dict[str, tuple[tuple[str, bool], ...]],
+                     name: str) -> tuple[tuple[str, bool], ...]:
+    """``(field name, is enum)`` of the fields an object returns, inherited ones first; worked
+    out once per object type."""
+    fields = cache.get(name)
+    if fields is None:
+        fields = cache[name] = tuple((f.name, f.type.kind == "enum")
+                                     for f in registry.all_fields(name) if not f.write_only)
+    return fields
 
 
 def _scalar_text(value: Any) -> str:
@@ -27,6 +39,7 @@ def _scalar_text(value: Any) -> str:
 class XmlEncoder:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self._fields: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def document(self, result: Any, execution_time: float) -> str:
         parts = [XML_HEAD]
@@ -57,13 +70,11 @@ class XmlEncoder:
     def object(self, obj: KalturaObject, out: list[str]) -> None:
         name = type(obj).__name__
         out.append(f"<objectType>{name}</objectType>")
-        for f in self.registry.all_fields(name):
-            if f.write_only:
-                continue
-            value = getattr(obj, f.name, None)
-            out.append(f"<{f.name}>")
+        for field_name, _ in _readable_fields(self.registry, self._fields, name):
+            value = getattr(obj, field_name, None)
+            out.append(f"<{field_name}>")
             self.value(value, out)
-            out.append(f"</{f.name}>")
+            out.append(f"</{field_name}>")
 
     def error(self, err: ApiError, out: list[str]) -> None:
         out.append(f"<error><code>{escape(err.code)}</code><message>{escape(err.message)}"
@@ -77,6 +88,7 @@ class XmlEncoder:
 class JsonEncoder:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self._fields: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def document(self, result: Any) -> str:
         return json.dumps(self.plain(result), ensure_ascii=False, separators=(",", ":"))
@@ -98,13 +110,13 @@ class JsonEncoder:
     def object(self, obj: KalturaObject) -> dict[str, Any]:
         name = type(obj).__name__
         out: dict[str, Any] = {}
-        for f in self.registry.all_fields(name):
-            value = getattr(obj, f.name, None)
-            if value is None or f.write_only:
+        for field_name, is_enum in _readable_fields(self.registry, self._fields, name):
+            value = getattr(obj, field_name, None)
+            if value is None:
                 continue
-            if f.type.kind == "enum" and not isinstance(value, Enum):
+            if is_enum and not isinstance(value, Enum):
                 value = _json_enum(value)
-            out[f.name] = self.plain(value)
+            out[field_name] = value if type(value) in _JSON_SCALARS else self.plain(value)
         out["objectType"] = name
         return out
 

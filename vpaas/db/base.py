@@ -27,6 +27,8 @@ from sqlalchemy.orm import (
 )
 
 _ALPHABET = string.digits + string.ascii_lowercase
+CRITERIA_INFO_KEY = "partner_criteria"
+MAX_CACHED_CRITERIA = 4096
 
 
 def new_id(prefix: str = "0_", length: int = 8) -> str:
@@ -57,16 +59,21 @@ class CrossPartnerWrite(RuntimeError):
     pass
 
 
+def partner_criteria(pid: int) -> Any:
+    """The loader option that adds ``partner_id = pid`` to every PartnerScoped entity."""
+    return with_loader_criteria(PartnerScoped, lambda cls: cls.partner_id == pid,
+                                include_aliases=True)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_partner(state: ORMExecuteState) -> None:
-    pid = state.session.info.get("partner_id")
+    info = state.session.info
+    pid = info.get("partner_id")
     if pid is None or not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            PartnerScoped, lambda cls: cls.partner_id == pid, include_aliases=True
-        )
-    )
+    cached = info.get(CRITERIA_INFO_KEY)
+    option = cached[1] if cached is not None and cached[0] == pid else partner_criteria(pid)
+    state.statement = state.statement.options(option)
 
 
 @event.listens_for(Session, "before_flush")
@@ -114,13 +121,23 @@ class Database:
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self.session_info: dict[str, Any] = {}  # copied into every session, e.g. the job queue
+        self._criteria: dict[int, Any] = {}  # partner id -> its (immutable) criteria option
 
     def new_session(self, partner_id: int | None) -> Session:
         session = self._factory()
         session.info.update(self.session_info)
         if partner_id is not None:
             session.info["partner_id"] = partner_id
+            session.info[CRITERIA_INFO_KEY] = (partner_id, self._criteria_for(partner_id))
         return session
+
+    def _criteria_for(self, partner_id: int) -> Any:
+        option = self._criteria.get(partner_id)
+        if option is None:
+            if len(self._criteria) >= MAX_CACHED_CRITERIA:
+                self._criteria.clear()
+            option = self._criteria[partner_id] = partner_criteria(partner_id)
+        return option
 
     @property
     def is_sqlite(self) -> bool:
