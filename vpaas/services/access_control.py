@@ -125,12 +125,7 @@ def add(ctx: CallContext, accessControl: Annotated[L.KalturaAccessControl, ForIn
     """
     if "name" not in accessControl.supplied:
         raise E.PROPERTY_VALIDATION_CANNOT_BE_NULL("name")
-    pid = ctx.partner_id or 0
-    profiles.default_profile(ctx.session, pid)
-    profiles.check_can_add(ctx.session, pid)
-    row = AccessControlProfileRow(partner_id=pid, name="", is_default=False, rules=[])
-    ctx.session.add(row)
-    ctx.session.flush()
+    row = profiles.new_profile(ctx.session, ctx.partner_id or 0)
     _apply(ctx, row, accessControl)
     ctx.session.flush()
     return control_object(row)

@@ -196,12 +196,7 @@ def add(ctx: CallContext, accessControlProfile: Annotated[O.KalturaAccessControl
     obj = accessControlProfile
     if "name" not in obj.supplied:
         raise E.PROPERTY_VALIDATION_CANNOT_BE_NULL("name")
-    pid = ctx.partner_id or 0
-    profiles.default_profile(ctx.session, pid)
-    profiles.check_can_add(ctx.session, pid)
-    row = AccessControlProfileRow(partner_id=pid, name="", is_default=False, rules=[])
-    ctx.session.add(row)
-    ctx.session.flush()
+    row = profiles.new_profile(ctx.session, ctx.partner_id or 0)
     apply_fields(ctx, row, obj)
     ctx.session.flush()
     return profile_object(row)

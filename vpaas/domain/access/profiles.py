@@ -84,6 +84,17 @@ def check_can_add(session: Session, partner_id: int) -> None:
         raise E.MAX_NUMBER_OF_ACCESS_CONTROLS_REACHED(MAX_PROFILES_PER_PARTNER)
 
 
+def new_profile(session: Session, partner_id: int) -> AccessControlProfileRow:
+    """A new, empty, non-default profile (after making sure the partner default exists and
+    the partner is under its profile limit); the caller fills it in."""
+    default_profile(session, partner_id)
+    check_can_add(session, partner_id)
+    row = AccessControlProfileRow(partner_id=partner_id, name="", is_default=False, rules=[])
+    session.add(row)
+    session.flush()
+    return row
+
+
 def check_system_name(session: Session, partner_id: int, system_name: str | None,
                       exclude_id: int | None = None) -> None:
     """Refuse a system name another live profile of the partner already has."""
