@@ -3,17 +3,15 @@
 In one run, on this machine:
   1. raw disk: write the same number of bytes to the data directory's disk in 1 MiB writes,
      fsync at the end (what a dd with conv=fsync does);
-  2. for each server mode, start the server (temp data dir), create an upload token and send
+  2. start ``vpaas serve`` (temp data dir), create an upload token and send
      the file in chunks over loopback with httpx, multipart exactly as the Python client does
      (a ``json`` field, then ``fileData``), one chunk after the other on one connection;
      report MB/s, the ratio to raw disk, and the server's peak RSS (``/proc/<pid>/status``);
      check the staged file's sha256 against the source.
 
-Modes: ``serve`` is ``vpaas serve`` as shipped; ``stream`` is the same app with the streamed
-upload handler (``vpaas.api.streaming.streaming_handler``) in front of /api_v3 (identical to
-``serve`` once the edge mounts it).
+``vpaas serve`` streams ``uploadToken.upload`` bodies straight to the staging file.
 
-    .venv/bin/python bench/upload.py [--size 2G] [--chunk 32M] [--modes stream,serve]
+    .venv/bin/python bench/upload.py [--size 2G] [--chunk 32M]
 
 Writes bench/results/upload.json.
 """
@@ -27,7 +25,6 @@ import os
 import platform
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -104,25 +101,6 @@ def prepare_partner(data_dir: Path) -> tuple[int, str]:
     return partner.id, ks
 
 
-def serve_streaming() -> None:
-    """``vpaas serve`` with the streamed upload handler in front of /api_v3 (bench only)."""
-    import uvicorn
-    from starlette.routing import Route
-
-    from vpaas.api.http import ApiEndpoint
-    from vpaas.api.streaming import streaming_handler
-    from vpaas.app import build_runtime, create_app
-    from vpaas.settings import load_settings
-
-    settings = load_settings()
-    runtime = build_runtime(settings)
-    app = create_app(settings, runtime)
-    handler = streaming_handler(ApiEndpoint(runtime))
-    app.router.routes.insert(0, Route("/api_v3/{rest:path}", handler, methods=["POST"]))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False, timeout_keep_alive=30)
-
-
 class RssPoller(threading.Thread):
     """Samples VmRSS of a process; VmHWM is read at the end."""
 
@@ -154,10 +132,7 @@ def start_server(mode: str, data_dir: Path, port: int) -> subprocess.Popen[bytes
     env = {**os.environ, "VPAAS_DATA_DIR": str(data_dir), "VPAAS_PORT": str(port),
            "VPAAS_HOST": "127.0.0.1", "VPAAS_WORKERS": "0", "VPAAS_LOG_LEVEL": "warning",
            "TMPDIR": str(data_dir)}
-    if mode == "serve":
-        cmd = [str(ROOT / ".venv" / "bin" / "vpaas"), "serve"]
-    else:
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-streaming"]
+    cmd = [str(ROOT / ".venv" / "bin" / "vpaas"), "serve"]  # it streams uploads to disk
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/api_v3/service/system/action/ping"
     deadline = time.monotonic() + 60
@@ -241,12 +216,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default="2G", help="file size, e.g. 2G, 256M")
     parser.add_argument("--chunk", default="32M", help="chunk size")
-    parser.add_argument("--modes", default="stream,serve", help="stream,serve")
-    parser.add_argument("--serve-streaming", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--modes", default="serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_streaming:
-        serve_streaming()
-        return
     size, chunk = parse_size(args.size), parse_size(args.chunk)
     with tempfile.TemporaryDirectory(prefix="vpaas-bench-upload-", dir="/tmp") as tmp:
         work = Path(tmp)
