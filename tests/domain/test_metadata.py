@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from vpaas.db.base import Database
 from vpaas.db.tables.entry import EntryRow
 from vpaas.db.tables.metadata import MetadataFieldValueRow, MetadataProfileRow
-from vpaas.domain import entries, entry_query
+from vpaas.domain import entries, entry_query, metadata_search
 from vpaas.domain import metadata as md
 from vpaas.domain.partners import create_partner
 from vpaas.objects.metadata import (
@@ -148,13 +148,13 @@ def test_field_values_are_the_searchable_leaves_in_document_order() -> None:
 ])
 def test_field_paths_accept_kalturas_three_forms(field: str, expected: tuple[str, bool]
                                                  ) -> None:
-    assert md.field_path(field) == expected
+    assert metadata_search.field_path(field) == expected
 
 
 @pytest.mark.parametrize("field", ["", "/metadata", "/a/b[1]", "/a/../b", "x y"])
 def test_bad_field_paths_are_refused(field: str) -> None:
     with pytest.raises(ApiError) as caught:
-        md.field_path(field)
+        metadata_search.field_path(field)
     assert caught.value.code == "INVALID_PARAMETER_VALUE"
 
 
