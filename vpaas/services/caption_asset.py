@@ -40,7 +40,7 @@ from vpaas.objects.thumb import KalturaAssetFilter
 from vpaas.registry import ApiError, ForInsert, ForUpdate, ServeFile, Service
 from vpaas.registry import catalogue as E
 from vpaas.registry.model import KsRule
-from vpaas.services import thumb_asset as shared
+from vpaas.services import assets as shared
 from vpaas.services.base_entry import check_can_edit
 
 caption_asset = Service("captionAsset", """Caption tracks of entries (SRT, WebVTT, DFXP/TTML).
