@@ -73,6 +73,11 @@ ENTRY_ALREADY_WITH_CONTENT = error("ENTRY_ALREADY_WITH_CONTENT", "Entry already 
 ENTRY_NOT_READY = error("ENTRY_NOT_READY", 'Entry "@ENTRY_ID@" is not ready')
 INVALID_USER_ID = error("INVALID_USER_ID", "Invalid user id")
 USER_NOT_FOUND = error("USER_NOT_FOUND", "User was not found")
+DUPLICATE_USER_BY_ID = error("DUPLICATE_USER_BY_ID", "User with id [@USER_ID@] already exists")
+CANNOT_RETRIEVE_ANOTHER_USER_USING_NON_ADMIN_SESSION = error(
+    "CANNOT_RETRIEVE_ANOTHER_USER_USING_NON_ADMIN_SESSION",
+    'Cannot retrieve another user "@USER_ID@" using a non-admin session')
+INVALID_FIELD_VALUE = error("INVALID_FIELD_VALUE", 'Invalid value for field "@FIELD_NAME@"')
 FLAVOR_ASSET_ID_NOT_FOUND = error("FLAVOR_ASSET_ID_NOT_FOUND",
                                   "Flavor asset id [@ID@] not found")
 FLAVOR_PARAMS_ID_NOT_FOUND = error("FLAVOR_PARAMS_ID_NOT_FOUND",

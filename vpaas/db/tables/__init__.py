@@ -21,6 +21,7 @@ from vpaas.db.tables.partner import KsUsageRow, PartnerRow, RevokedKsRow
 from vpaas.db.tables.thumb import ThumbAssetRow
 from vpaas.db.tables.ui_conf import UiConfRow
 from vpaas.db.tables.upload import UploadChunkRow, UploadTokenRow
+from vpaas.db.tables.user import UserRow
 
 __all__ = [
     "AccessControlProfileRow",
@@ -44,4 +45,5 @@ __all__ = [
     "UiConfRow",
     "UploadChunkRow",
     "UploadTokenRow",
+    "UserRow",
 ]

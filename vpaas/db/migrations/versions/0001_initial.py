@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:28:32.840084
+Create Date: 2026-11-27 18:12:58.003435
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,6 +33,42 @@ def upgrade() -> None:
         batch_op.create_index('ix_access_control_partner_deleted', ['partner_id', 'deleted_at'], unique=False)
         batch_op.create_index('ix_access_control_partner_system_name', ['partner_id', 'system_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_access_control_profile_partner_id'), ['partner_id'], unique=False)
+
+    op.create_table('app_user',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
+    sa.Column('screen_name', sa.String(length=255), nullable=False),
+    sa.Column('full_name', sa.String(length=255), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('first_name', sa.String(length=255), nullable=False),
+    sa.Column('last_name', sa.String(length=255), nullable=False),
+    sa.Column('country', sa.String(length=255), nullable=False),
+    sa.Column('state', sa.String(length=255), nullable=False),
+    sa.Column('city', sa.String(length=255), nullable=False),
+    sa.Column('zip', sa.String(length=64), nullable=False),
+    sa.Column('thumbnail_url', sa.Text(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('tags', sa.Text(), nullable=False),
+    sa.Column('admin_tags', sa.Text(), nullable=False),
+    sa.Column('partner_data', sa.Text(), nullable=False),
+    sa.Column('title', sa.String(length=255), nullable=False),
+    sa.Column('company', sa.String(length=255), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=False),
+    sa.Column('type', sa.Integer(), nullable=False),
+    sa.Column('gender', sa.Integer(), nullable=True),
+    sa.Column('is_admin', sa.Boolean(), nullable=False),
+    sa.Column('role_ids', sa.Text(), nullable=False),
+    sa.Column('status_updated_at', sa.BigInteger(), nullable=True),
+    sa.Column('deleted_at', sa.BigInteger(), nullable=True),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('partner_id', 'user_id', name='uq_app_user_partner_user')
+    )
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_app_user_partner_id'), ['partner_id'], unique=False)
+        batch_op.create_index('ix_app_user_partner_status', ['partner_id', 'status'], unique=False)
 
     op.create_table('caption_asset',
     sa.Column('id', sa.String(length=20), nullable=False),
@@ -667,6 +703,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_caption_asset_entry_id'))
 
     op.drop_table('caption_asset')
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_index('ix_app_user_partner_status')
+        batch_op.drop_index(batch_op.f('ix_app_user_partner_id'))
+
+    op.drop_table('app_user')
     with op.batch_alter_table('access_control_profile', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_control_profile_partner_id'))
         batch_op.drop_index('ix_access_control_partner_system_name')
