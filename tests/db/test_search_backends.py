@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, create_engine, select
-from support.databases import admin_url
+from support.databases import scratch_database
 
 from vpaas.db.search import (
     SearchIndex,
@@ -65,22 +63,11 @@ CASES = [
 ]
 
 
-def pg_url() -> Iterator[str]:
-    name = "vpaas_t_" + secrets.token_hex(6)
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def indexed(request: pytest.FixtureRequest) -> Iterator[tuple[Engine, SearchIndex]]:
     """DOCS indexed for partner 1 and OTHER_PARTNER for partner 2, on each backend."""
-    urls = pg_url() if request.param == "postgresql" else iter(["sqlite://"])
+    urls = scratch_database() if request.param == "postgresql" else iter(["sqlite://"])
     engine = create_engine(next(urls))
     index = SearchIndex(engine)
     with engine.begin() as conn:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import (
     BigInteger,
@@ -22,7 +20,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from support.databases import admin_url
+from support.databases import scratch_database
 
 from vpaas.domain.filtering import (
     FilterColumn,
@@ -69,23 +67,11 @@ COLUMNS: dict[str, Any] = {
 CSV = {"tags", "categoriesIds", "tagsName"}
 
 
-def pg_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this module (dropped afterwards)."""
-    name = "vpaas_t_" + secrets.token_hex(6)
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     """The items table with ROWS, on each backend."""
-    urls = pg_database() if request.param == "postgresql" else iter(["sqlite://"])
+    urls = scratch_database() if request.param == "postgresql" else iter(["sqlite://"])
     url = next(urls)
     eng = create_engine(url)
     META.create_all(eng)

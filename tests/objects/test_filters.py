@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterator
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Any
 
 import KalturaClient
-import psycopg
 import pytest
 from sqlalchemy import select
-from support.databases import admin_url
+from support.databases import scratch_database
 
 from vpaas.api.params import Caster
 from vpaas.db.base import Database
@@ -169,17 +167,6 @@ def test_entry_filters_match_the_official_client() -> None:
     assert generated_base == [p for p in client_base if p in generated_base]
 
 
-def pg_url() -> Iterator[str]:
-    name = "vpaas_t_" + secrets.token_hex(6)
-    with psycopg.connect(admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_demo_media_filter_on_the_entry_table(backend: str, tmp_path: Path) -> None:
@@ -190,7 +177,7 @@ def test_demo_media_filter_on_the_entry_table(backend: str, tmp_path: Path) -> N
     _, base_entry = make_filter_classes(KalturaBaseEntry, KalturaRelatedFilter, register=False)
     _, playable = make_filter_classes(KalturaPlayableEntry, base_entry, register=False)
     _, media_filter = make_filter_classes(KalturaMediaEntry, playable, register=False)
-    urls = pg_url() if backend == "postgresql" else iter([f"sqlite:///{tmp_path}/e.db"])
+    urls = scratch_database() if backend == "postgresql" else iter([f"sqlite:///{tmp_path}/e.db"])
     db = Database(next(urls))
     try:
         EntryRow.__table__.create(db.engine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
+from collections.abc import Iterator
 
 import psycopg
 
@@ -41,4 +42,18 @@ def _drop_all() -> None:
         return
     with psycopg.connect(admin_url(), autocommit=True) as conn:
         for name in _CREATED:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scratch_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database URL for one module, dropped when the generator ends
+    (for tests that compare both backends in the same pass)."""
+    name = "vpaas_t_" + secrets.token_hex(6)
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
