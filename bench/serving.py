@@ -9,9 +9,13 @@ ports, and loads both with ``wrk -t1 -c64`` for a bounded time:
 - a cached thumbnail: ``/thumbnail/.../width/320/height/180/vid_sec/2`` (rendered once), vs
   nginx serving the cached JPEG file.
 
-The third column is the same two URLs through nginx in front of a second vpaas process with
-``accel_redirect`` set (docs/delivery.md "Behind nginx"): vpaas checks the token or access
-and answers with ``X-Accel-Redirect``, nginx sends the bytes (keepalive upstream connections).
+Then the same two URLs through nginx in front of a second vpaas process with ``accel_redirect``
+set, twice (docs/delivery.md "Behind nginx"):
+
+- hand-off only: vpaas checks the token or access on every request and answers with
+  ``X-Accel-Redirect``, nginx sends the bytes (keepalive upstream connections);
+- the deployment ``vpaas nginx-conf`` prints: the same hand-off plus nginx's proxy cache for
+  signed fragments and public thumbnails, so repeated requests never reach vpaas.
 
 Prints requests/s and the ratios against bare nginx; writes bench/results/serving.json.
 Needs ``nginx`` and ``wrk`` (``apt-get install -y nginx-light wrk``).
@@ -38,6 +42,7 @@ import httpx
 
 from vpaas.app import build_runtime
 from vpaas.db.tables.partner import PartnerRow
+from vpaas.delivery.front import FrontConfig
 from vpaas.domain import entries
 from vpaas.domain.partners import create_partner
 from vpaas.jobs import JobRunner, RunnerOptions
@@ -183,31 +188,40 @@ def vpaas_server(prepared: Prepared, tmp: Path, accel: str = "") -> Iterator[str
 
 
 @contextmanager
-def nginx_server(tmp: Path, server: str, **values: object) -> Iterator[str]:
-    """nginx with one ``server`` block template (filled with ``values`` and a free port)."""
-    port = free_port()
+def nginx_server(tmp: Path, server: str, port: int = 0, **values: object) -> Iterator[str]:
+    """nginx with ``server`` blocks: a template filled with ``values`` and a free port, or
+    (``port`` given) finished text listening there."""
+    block = server if port else server.format(port=(port := free_port()), **values)
     conf = tmp / "nginx.conf"
-    block = server.format(port=port, **values)
     conf.write_text(NGINX_CONF.format(tmp=tmp, server=block))
     with running(["nginx", "-c", str(conf), "-p", str(tmp)], port, tmp / "nginx.log"):
         yield f"http://127.0.0.1:{port}"
 
 
 def front_rps(prepared: Prepared, tmp: Path, seconds: int, seg_path: str, seg_range: str,
-              thumb_path: str, expected: bytes) -> tuple[float, float]:
-    """(segment, thumbnail) requests/s through nginx in front of vpaas with X-Accel-Redirect."""
+              thumb_path: str, expected: bytes, cached: bool) -> tuple[float, float]:
+    """(segment, thumbnail) requests/s through nginx in front of vpaas: hand-off only, or
+    (``cached``) the configuration ``vpaas nginx-conf`` prints."""
     data = prepared.settings.data_path
-    with vpaas_server(prepared, tmp, ACCEL) as base, \
-            nginx_server(tmp, FRONT_SERVER, upstream=base.rsplit(":", 1)[1],
-                         media=data / "media", thumbs=data / "cache" / "thumbs") as front:
-        check = httpx.get(front + seg_path, headers={"Range": seg_range})
-        if check.status_code != 206 or check.content != expected:
-            raise RuntimeError(f"nginx front answered {check.status_code}, "
-                               f"{len(check.content)} B (vpaas: {len(expected)} B)")
-        if "x-accel-redirect" not in httpx.get(base + thumb_path).headers:
-            raise RuntimeError("vpaas did not hand the thumbnail off")
-        return (wrk(front + seg_path, seconds, {"Range": seg_range}),
-                wrk(front + thumb_path, seconds, {}))
+    with vpaas_server(prepared, tmp, ACCEL) as base:
+        upstream = base.rsplit(":", 1)[1]
+        if cached:
+            port = free_port()
+            conf = FrontConfig(data / "media", data / "cache" / "thumbs", tmp / "front-cache",
+                               listen=f"127.0.0.1:{port}", upstreams=(f"127.0.0.1:{upstream}",))
+            front_cm = nginx_server(tmp, conf.render(), port=port)
+        else:
+            front_cm = nginx_server(tmp, FRONT_SERVER, upstream=upstream, media=data / "media",
+                                    thumbs=data / "cache" / "thumbs")
+        with front_cm as front:
+            check = httpx.get(front + seg_path, headers={"Range": seg_range})
+            if check.status_code != 206 or check.content != expected:
+                raise RuntimeError(f"nginx front answered {check.status_code}, "
+                                   f"{len(check.content)} B (vpaas: {len(expected)} B)")
+            if "x-accel-redirect" not in httpx.get(base + thumb_path).headers:
+                raise RuntimeError("vpaas did not hand the thumbnail off")
+            return (wrk(front + seg_path, seconds, {"Range": seg_range}),
+                    wrk(front + thumb_path, seconds, {}))
 
 
 def wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
@@ -256,9 +270,9 @@ def main() -> None:
             print(f"{what:10s} vpaas {row['vpaas_rps']:9.0f} req/s")
             continue
         print(f"{what:10s} vpaas {row['vpaas_rps']:7.0f} req/s ({row['ratio']:.2f}x)   "
-              f"vpaas behind nginx (X-Accel-Redirect) {row['front_rps']:7.0f} req/s "
-              f"({row['front_ratio']:.2f}x)   nginx {row['nginx_rps']:7.0f} req/s   "
-              f"({row['bytes']} B)")
+              f"hand-off {row['handoff_rps']:7.0f} ({row['handoff_ratio']:.2f}x)   "
+              f"nginx-conf front {row['front_rps']:7.0f} ({row['front_ratio']:.2f}x)   "
+              f"nginx {row['nginx_rps']:7.0f} req/s   ({row['bytes']} B)")
 
 
 def run(prepared: Prepared, tmp: Path, seconds: int) -> dict[str, object]:
@@ -293,19 +307,23 @@ def run(prepared: Prepared, tmp: Path, seconds: int) -> dict[str, object]:
                                f"(vpaas: {len(seg.content)} B)")
         ng_seg = wrk(f"{nbase}/seg.mp4", seconds, {"Range": seg_range})
         ng_thumb = wrk(f"{nbase}/thumb.jpg", seconds, {})
-    fr_seg, fr_thumb = front_rps(prepared, tmp, seconds, seg_url.removeprefix(base), seg_range,
-                                 thumb_url.removeprefix(base), seg.content)
-    for what, app, fr, ng, size in (
-            ("segment", app_seg, fr_seg, ng_seg, len(seg.content)),
-            ("thumbnail", app_thumb, fr_thumb, ng_thumb, len(thumb.content))):
-        out[what] = {"vpaas_rps": round(app), "front_rps": round(fr), "nginx_rps": round(ng),
-                     "ratio": round(app / ng, 3), "front_ratio": round(fr / ng, 3),
+    paths = (seg_url.removeprefix(base), seg_range, thumb_url.removeprefix(base), seg.content)
+    ho_seg, ho_thumb = front_rps(prepared, tmp, seconds, *paths, cached=False)
+    fr_seg, fr_thumb = front_rps(prepared, tmp, seconds, *paths, cached=True)
+    for what, app, ho, fr, ng, size in (
+            ("segment", app_seg, ho_seg, fr_seg, ng_seg, len(seg.content)),
+            ("thumbnail", app_thumb, ho_thumb, fr_thumb, ng_thumb, len(thumb.content))):
+        out[what] = {"vpaas_rps": round(app), "handoff_rps": round(ho), "front_rps": round(fr),
+                     "nginx_rps": round(ng), "ratio": round(app / ng, 3),
+                     "handoff_ratio": round(ho / ng, 3), "front_ratio": round(fr / ng, 3),
                      "bytes": size}
     out["api_ping_floor"] = {"vpaas_rps": round(floor), "note": "system.ping through the "
                              "same app and server: the per-request cost of the Python stack"}
     return {"tool": "wrk -t1 -c64", "seconds": seconds, "server": "uvicorn 1 worker",
             "nginx": "1 worker, sendfile, tcp_nopush off",
-            "front": "nginx 1 worker -> uvicorn 1 worker (accel_redirect, keepalive 64)",
+            "handoff": "nginx 1 worker -> uvicorn 1 worker (accel_redirect, keepalive 64)",
+            "front": "vpaas nginx-conf: nginx 1 worker, proxy cache + accel_redirect -> "
+                     "uvicorn 1 worker",
             "load_average": [round(x, 2) for x in load], "measurements": out,
             "goal": "ratio >= 0.5 (front_ratio in scale-out deployments)"}
 

@@ -9,11 +9,13 @@ image entry.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
@@ -143,3 +145,19 @@ def played_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     result = start_played(tmp_path_factory.mktemp("played"))
     yield result
     result.api.close()
+
+
+def local(url: str) -> str:
+    """The path and query of an absolute URL (for the in-process client)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def fragment(get: Any, base: str, p: Played) -> tuple[str, str, str]:
+    """(signed video track URL, Range of a middle fragment, flavor id) from the DASH MPD."""
+    mpd = get(f"{base}/p/{p.pid}/sp/{p.pid}00/playManifest/entryId/{p.clip_id}"
+              "/format/mpegdash/a.mpd").text
+    url = re.findall(r"<BaseURL>([^<]+)</BaseURL>", mpd)[0]
+    ranges = re.findall(r'mediaRange="(\d+)-(\d+)"', mpd.split("</Representation>")[0])
+    start, end = ranges[len(ranges) // 2]
+    return url, f"bytes={start}-{end}", url.split("/flavorId/", 1)[1].split("/", 1)[0]

@@ -4,44 +4,23 @@ of a real ``vpaas serve``."""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playback_helpers import Played, start_played
+from playback_helpers import Played, fragment, local, start_played
+from support.nginx import running_nginx
 from support.server import VpaasServer, free_port
 
 from vpaas.delivery.files import accel_prefix, accel_target
 from vpaas.domain import asset_state
 
 PREFIX = "/_vpaas_media/"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-NGINX_CONF = """
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{ worker_connections 64; }}
-http {{
-  include /etc/nginx/mime.types;
-  access_log off;
+NGINX_SERVER = """
   sendfile on;
   tcp_nopush off;
-  client_body_temp_path {tmp}/body;
-  proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fcgi;
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
   server {{
     listen 127.0.0.1:{port};
     location {prefix}media/ {{ internal; alias {media}/; }}
@@ -52,7 +31,6 @@ http {{
       proxy_set_header X-Forwarded-For $remote_addr;
     }}
   }}
-}}
 """
 
 
@@ -63,20 +41,6 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     result.api.close()
 
 
-def local(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def fragment(get: object, base: str, p: Played) -> tuple[str, str, str]:
-    """(signed video track URL, Range of a middle fragment, flavor id) from the DASH MPD."""
-    mpd = get(f"{base}/p/{p.pid}/sp/{p.pid}00/playManifest/entryId/{p.clip_id}"  # type: ignore
-              "/format/mpegdash/a.mpd").text
-    url = re.findall(r"<BaseURL>([^<]+)</BaseURL>", mpd)[0]
-    ranges = re.findall(r'mediaRange="(\d+)-(\d+)"', mpd.split("</Representation>")[0])
-    start, end = ranges[len(ranges) // 2]
-    flavor = url.split("/flavorId/", 1)[1].split("/", 1)[0]
-    return url, f"bytes={start}-{end}", flavor
 
 
 def media_root(p: Played) -> Path:
@@ -174,44 +138,14 @@ def test_without_the_setting_or_with_a_preview_the_app_sends_bytes(played: Playe
     assert 0 < len(capped.content) < (media_root(played) / key).stat().st_size
 
 
-def wait_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"nginx exited with {proc.returncode}: {log.read_text()[-2000:]}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"nginx did not listen on {port}: {log.read_text()[-2000:]}")
-
-
 @contextmanager
 def nginx_front(tmp: Path, media: Path, thumbs: Path, upstream: int) -> Iterator[str]:
-    """nginx on a free loopback port, serving the internal locations and proxying the rest
-    to ``upstream``; stopped by its PID."""
-    if not Path(NGINX).exists():
-        pytest.fail(f"nginx is not installed (looked for {NGINX}): "
-                    "apt-get install -y nginx-light")
+    """nginx serving the internal locations and proxying the rest to ``upstream``."""
     port = free_port()
-    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the pytest temp dirs
-    conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, tmp=tmp, port=port, prefix=PREFIX,
-                                      media=media, thumbs=thumbs, upstream=upstream))
-    log = tmp / "nginx.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_port(port, proc, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    http = NGINX_SERVER.format(port=port, prefix=PREFIX, media=media, thumbs=thumbs,
+                               upstream=upstream)
+    with running_nginx(tmp, http, port) as base:
+        yield base
 
 
 def test_real_nginx_sends_the_bytes(played: Played, tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 from lxml import etree
-from playback_helpers import Played, played_app
+from playback_helpers import Played, local, played_app
 
 from vpaas.domain import asset_state
 
@@ -22,10 +22,6 @@ DASH = "{urn:mpeg:dash:schema:mpd:2011}"
 def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     yield from played_app(tmp_path_factory)
 
-
-def local(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def manifest(p: Played, fmt: str, ext: str, extra: str = "", query: str = "") -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from PIL import Image
-from playback_helpers import Played, played_app, start_played
+from playback_helpers import Played, local, played_app, start_played
 from support.seaweed import SeaweedS3
 
 from vpaas.domain import asset_state
@@ -19,10 +18,6 @@ from vpaas.domain import asset_state
 def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     yield from played_app(tmp_path_factory)
 
-
-def local(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def source_bytes(p: Played, entry_id: str) -> bytes:

@@ -1,4 +1,4 @@
-"""The ``vpaas`` command: serve, worker, partner, ks, db, schema."""
+"""The ``vpaas`` command: serve, worker, partner, ks, db, schema, nginx-conf."""
 
 from __future__ import annotations
 
@@ -167,3 +167,36 @@ def schema(fmt: str) -> None:
         click.echo(api_schema_xml(registry()))
     else:
         click.echo(json.dumps(openapi_document(registry(), "http://127.0.0.1:8080/"), indent=1))
+
+
+@main.command("nginx-conf")
+@click.option("--listen", default="80", show_default=True, help="nginx listen: PORT or HOST:PORT.")
+@click.option("--upstream", "upstreams", multiple=True,
+              help="A vpaas process as HOST:PORT (repeat; default this server's host:port).")
+@click.option("--cache-dir", default=None, help="nginx proxy cache (default <data>/cache/nginx).")
+@click.option("--cache-size", default="10g", show_default=True, help="Cache size cap.")
+@data_dir_option
+def nginx_conf(listen: str, upstreams: tuple[str, ...], cache_dir: str | None, cache_size: str,
+               data_dir: str | None) -> None:
+    """Print an nginx front (cache + X-Accel-Redirect) for this data dir (docs/delivery.md)."""
+    from pathlib import Path
+
+    from vpaas.adapters.storage import open_storage
+    from vpaas.delivery.front import FrontConfig
+
+    settings = _settings(data_dir)
+    data = Path(settings.data_path).resolve()
+    root = getattr(open_storage(settings, create_bucket=False), "root", data / "media")
+    config = FrontConfig(media_root=Path(root).resolve(), thumbs_root=data / "cache" / "thumbs",
+                         cache_dir=Path(cache_dir).resolve() if cache_dir else
+                         data / "cache" / "nginx",
+                         prefix=settings.accel_redirect or "/_vpaas_media/", listen=listen,
+                         upstreams=upstreams or (f"{settings.host}:{settings.port}",),
+                         cache_size=cache_size)
+    try:
+        text = config.render()
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+    for folder in (config.cache_dir, config.thumbs_root):  # nginx makes only the last level
+        folder.mkdir(parents=True, exist_ok=True)
+    click.echo(text, nl=False)

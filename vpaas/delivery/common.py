@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,9 @@ MAX_PATH_CHARS = 8192
 MAX_SEGMENTS = 80
 MEDIA_CACHE_BYTES = 64 * 1024 * 1024
 THUMB_CACHE_BYTES = 32 * 1024 * 1024
+SIGNED_MAX_AGE = 86400
+PRIVATE_MEDIA_CACHE = "private, max-age=3600"
+FRONT_CACHE_HEADER = "x-vpaas-front-cache"
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -123,6 +127,14 @@ class Delivery:
     def storage(self) -> Any:
         return self.runtime.storage
 
+    def accel_for(self, request: Request, cache_control: str) -> str:
+        """The accel prefix for one answer. A caching front proxy (``X-Vpaas-Front-Cache``)
+        gets the bytes of public answers, to store them (nginx does not cache X-Accel-Redirect
+        answers); private ones are still handed off."""
+        if cache_control.startswith("public") and request.headers.get(FRONT_CACHE_HEADER):
+            return ""
+        return self.accel
+
     @property
     def thumb_dir(self) -> Path:
         return self.runtime.settings.data_path / "cache" / "thumbs"
@@ -172,6 +184,18 @@ class Delivery:
 def partner_of(request: Request) -> int:
     """The ``{pid}`` path parameter."""
     return int(request.path_params["pid"])
+
+
+def signed_cache_control(expiry: int, max_age: int = SIGNED_MAX_AGE,
+                         now: float | None = None) -> str:
+    """Shared caches may keep a signed answer, but never past its token's expiry."""
+    left = int(expiry - (time.time() if now is None else now))
+    return f"public, max-age={max(0, min(max_age, left))}"
+
+
+def access_cache_control(decision: playback.AccessDecision, public: str) -> str:
+    """``public`` unless access-control rules apply (the answer then depends on who asks)."""
+    return PRIVATE_MEDIA_CACHE if decision.has_rules else public
 
 
 def access_headers(decision: playback.AccessDecision) -> dict[str, str]:

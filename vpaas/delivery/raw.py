@@ -29,12 +29,14 @@ from vpaas.delivery.common import (
     Caller,
     Delivery,
     DeliveryError,
+    access_cache_control,
     endpoint,
     partner_of,
     refuse,
+    signed_cache_control,
     url_params,
 )
-from vpaas.delivery.files import serve_stored
+from vpaas.delivery.files import MEDIA_CACHE_CONTROL, serve_stored
 from vpaas.domain import asset_state, playback
 from vpaas.domain.access.model import ContextType
 from vpaas.domain.asset_state import FlavorAssetStatus
@@ -44,7 +46,7 @@ from vpaas.media.fmp4 import TrackIndex
 
 TRACK_FILES = {"video": ("seg.mp4", "video/mp4"), "audio": ("seg.m4a", "audio/mp4")}
 HLS_TYPE = "application/vnd.apple.mpegurl"
-SIGNED_PLAYLIST_CACHE = "public, max-age=3600"
+PLAYLIST_MAX_AGE = 3600
 
 
 def flavor_base(base_url: str, partner_id: int, entry_id: str, flavor_id: str,
@@ -110,12 +112,12 @@ async def serve_flavor(delivery: Delivery, request: Request) -> Response:
         raise DeliveryError(403, "Invalid or expired media URL; request the manifest again")
     kind = params.get("track")
     if kind is None:
-        return await _serve_progressive(delivery, request, pid, entry_id, flavor_id,
-                                        token.clip_ms, params.get("fileName"))
+        return await _serve_progressive(delivery, request, pid, entry_id, flavor_id, token,
+                                        params.get("fileName"))
     if kind not in TRACK_FILES:
         raise DeliveryError(400, f"Unknown track {kind[:20]!r}")
     if file_name == "index.m3u8":
-        return await _media_playlist(delivery, pid, entry_id, flavor_id, kind, token.clip_ms)
+        return await _media_playlist(delivery, pid, entry_id, flavor_id, kind, token)
     limit = None
     if token.clip_ms:
         facts = await run_in_threadpool(_flavor_facts, delivery, pid, entry_id, flavor_id)
@@ -124,39 +126,44 @@ async def serve_flavor(delivery: Delivery, request: Request) -> Response:
     return await serve_stored(delivery.storage, storage_key, request.headers,
                               media_type=TRACK_FILES[kind][1], cache=delivery.media_cache,
                               method=request.method, limit=limit, paths=delivery.paths,
-                              accel=delivery.accel)
+                              **_caching(delivery, request, signed_cache_control(token.expiry)))
 
 
 async def _media_playlist(delivery: Delivery, pid: int, entry_id: str, flavor_id: str,
-                          kind: str, clip_ms: int) -> Response:
+                          kind: str, token: playback.DeliveryToken) -> Response:
     facts = await run_in_threadpool(_flavor_facts, delivery, pid, entry_id, flavor_id)
     data = facts.track_index.get(kind)
     if not data:
         raise DeliveryError(404, f"The flavor has no {kind} track")
     index = TrackIndex.from_dict(data)
-    text = manifests.hls_media_playlist(index, TRACK_FILES[kind][0],
-                                        max_duration_s=clip_ms / 1000 if clip_ms else None)
-    return Response(text, media_type=HLS_TYPE, headers={"cache-control": SIGNED_PLAYLIST_CACHE})
+    clip_s = token.clip_ms / 1000 if token.clip_ms else None
+    text = manifests.hls_media_playlist(index, TRACK_FILES[kind][0], max_duration_s=clip_s)
+    cache_control = signed_cache_control(token.expiry, PLAYLIST_MAX_AGE)
+    return Response(text, media_type=HLS_TYPE, headers={"cache-control": cache_control})
 
 
 async def _serve_progressive(delivery: Delivery, request: Request, pid: int, entry_id: str,
-                            flavor_id: str, clip_ms: int, file_name: str | None) -> Response:
+                             flavor_id: str, token: playback.DeliveryToken,
+                             file_name: str | None) -> Response:
     facts = await run_in_threadpool(_flavor_facts, delivery, pid, entry_id, flavor_id)
     if not facts.storage_key:
         raise DeliveryError(404, "The flavor has no file")
-    limit = None
+    limit, clip_ms = None, token.clip_ms
     if clip_ms and facts.duration_ms and clip_ms < facts.duration_ms:
         limit = max(1, facts.size_bytes * clip_ms // facts.duration_ms)
     media_type = mimetypes.guess_type(f"a.{facts.file_ext}")[0] or "video/mp4"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=media_type, method=request.method, limit=limit,
-                              filename=file_name, accel=delivery.accel)
+                              filename=file_name,
+                              **_caching(delivery, request, signed_cache_control(token.expiry)))
 
 
 # --- access-checked downloads ------------------------------------------------------------------
 
 
-def _entry_for_download(delivery: Delivery, caller: Caller, entry_id: str) -> EntryRow:
+def _entry_for_download(delivery: Delivery, caller: Caller,
+                        entry_id: str) -> tuple[EntryRow, str]:
+    """The entry (detached) and the Cache-Control its answer may carry; 404/403 refusals."""
     with delivery.runtime.db.partner_session(caller.partner_id) as s:
         entry = s.scalars(select(EntryRow).where(EntryRow.id == entry_id)).first()
         if entry is None or entry.status == EntryStatus.DELETED:
@@ -166,25 +173,27 @@ def _entry_for_download(delivery: Delivery, caller: Caller, entry_id: str) -> En
             raise refuse(decision)
         s.expunge(entry)
         s.commit()  # keeps the partner's default access profile if it was just created
-        return entry
+        return entry, access_cache_control(decision, MEDIA_CACHE_CONTROL)
 
 
 def _download_flavor(delivery: Delivery, caller: Caller, entry_id: str,
-                     flavor_id: str) -> tuple[EntryRow, FlavorFacts]:
-    entry = _entry_for_download(delivery, caller, entry_id)
-    return entry, _flavor_facts(delivery, caller.partner_id, entry_id, flavor_id)
+                     flavor_id: str) -> tuple[EntryRow, str, FlavorFacts]:
+    entry, cache_control = _entry_for_download(delivery, caller, entry_id)
+    return entry, cache_control, _flavor_facts(delivery, caller.partner_id, entry_id, flavor_id)
 
 
 async def _serve_unsigned(delivery: Delivery, request: Request, pid: int,
                           params: dict[str, str], entry_id: str, flavor_id: str) -> Response:
     caller = await run_in_threadpool(delivery.caller, request, pid, params)
-    _, facts = await run_in_threadpool(_download_flavor, delivery, caller, entry_id, flavor_id)
+    _, cache_control, facts = await run_in_threadpool(_download_flavor, delivery, caller,
+                                                      entry_id, flavor_id)
     if not facts.storage_key:
         raise DeliveryError(404, "The flavor has no file")
     media_type = mimetypes.guess_type(f"a.{facts.file_ext}")[0] or "video/mp4"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=media_type, method=request.method,
-                              filename=params.get("fileName"), accel=delivery.accel)
+                              filename=params.get("fileName"),
+                              **_caching(delivery, request, cache_control))
 
 
 async def download(delivery: Delivery, request: Request) -> Response:
@@ -195,14 +204,15 @@ async def download(delivery: Delivery, request: Request) -> Response:
     if not entry_id or not flavor_id:
         raise DeliveryError(400, "download needs entry_id and flavor")
     caller = await run_in_threadpool(delivery.caller, request, pid, params)
-    entry, facts = await run_in_threadpool(_download_flavor, delivery, caller, entry_id,
-                                           flavor_id)
+    entry, cache_control, facts = await run_in_threadpool(_download_flavor, delivery, caller,
+                                                          entry_id, flavor_id)
     if not facts.storage_key:
         raise DeliveryError(404, "The flavor has no file")
     name = params.get("file_name") or f"{entry.name or entry.id}.{facts.file_ext}"
     return await serve_stored(delivery.storage, facts.storage_key, request.headers,
                               media_type=mimetypes.guess_type(name)[0] or "video/mp4",
-                              method=request.method, filename=name, accel=delivery.accel)
+                              method=request.method, filename=name,
+                              **_caching(delivery, request, cache_control))
 
 
 async def raw(delivery: Delivery, request: Request) -> Response:
@@ -213,9 +223,11 @@ async def raw(delivery: Delivery, request: Request) -> Response:
     if not entry_id:
         raise DeliveryError(400, "raw needs entry_id")
     caller = await run_in_threadpool(delivery.caller, request, pid, params)
-    entry = await run_in_threadpool(_entry_for_download, delivery, caller, entry_id)
+    entry, cache_control = await run_in_threadpool(_entry_for_download, delivery, caller,
+                                                   entry_id)
     if entry.type == EntryType.DATA:
-        return Response(entry.data_content or "", media_type="text/plain")
+        return Response(entry.data_content or "", media_type="text/plain",
+                        headers={"cache-control": cache_control})
     if not entry.source_key:
         raise DeliveryError(404, "The entry has no file yet")
     ext = entry.source_ext or entry.source_key.rsplit(".", 1)[-1]
@@ -224,7 +236,13 @@ async def raw(delivery: Delivery, request: Request) -> Response:
     media_type = mimetypes.guess_type(f"a.{ext}")[0] or "application/octet-stream"
     return await serve_stored(delivery.storage, entry.source_key, request.headers,
                               media_type=media_type, method=request.method,
-                              filename=name if attachment else None, accel=delivery.accel)
+                              filename=name if attachment else None,
+                              **_caching(delivery, request, cache_control))
+
+
+def _caching(delivery: Delivery, request: Request, cache_control: str) -> dict[str, str]:
+    """``serve_stored`` options of an answer with this Cache-Control."""
+    return {"cache_control": cache_control, "accel": delivery.accel_for(request, cache_control)}
 
 
 def _download_name(entry: EntryRow, ext: str) -> str:

@@ -161,7 +161,7 @@ def _source(facts: EntryFacts, p: ThumbParams, caller: Caller) -> Source:
     if p.is_capture and decision.limit_thumbnail_capture:
         raise DeliveryError(403, "Capturing frames of this entry is not allowed")
     version = f"{entry.thumb_version}.{entry.version}.{len(facts.video)}.{entry.updated_at}"
-    private = decision.has_rules and not (caller.who.ks and caller.who.ks.is_widget)
+    private = decision.has_rules
     return Source(entry.id, facts.image_key, facts.video, entry.width or 0, entry.height or 0,
                   (entry.duration_ms or 0) / 1000, version, private,
                   decision.limit_thumbnail_capture)
@@ -302,7 +302,7 @@ async def thumbnail(delivery: Delivery, cache: FactsCache, request: Request) -> 
             and request.headers.get("if-none-match"):
         return Response(status_code=304, headers=headers)
     media_type = CONTENT_TYPES.get(p.format, "image/jpeg")
-    if delivery.accel:
+    if delivery.accel_for(request, headers["cache-control"]):
         handoff = await _handoff(delivery, p, source, etag, media_type, headers)
         if handoff is not None:
             return handoff
