@@ -20,8 +20,8 @@ from vpaas.context import CallContext
 from vpaas.db.base import new_id, now
 from vpaas.db.tables.caption import CaptionAssetRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import captions, entries
-from vpaas.domain.captions import CaptionError, CaptionType
+from vpaas.domain import caption_cues, caption_srt_vtt, captions, entries
+from vpaas.domain.caption_cues import CaptionError, CaptionType
 from vpaas.domain.entries import EntryType
 from vpaas.objects.caption import (
     KalturaCaptionAsset,
@@ -179,10 +179,10 @@ def store_content(session: Session, storage: Any, row: CaptionAssetRow, data: by
         raise E.CAPTION_ASSET_PARSING_FAILED(row.id, str(exc)) from None
     row.version = (row.version or 0) + 1
     base = f"{entries.entry_prefix(row.partner_id, row.entry_id)}caption/{row.id}-v{row.version}"
-    ext = captions.EXTENSIONS[kind]
+    ext = caption_cues.EXTENSIONS[kind]
     keys = (f"{base}.{ext}", f"{base}-web.vtt")
     storage.put_bytes(keys[0], data)
-    storage.put_bytes(keys[1], captions.to_vtt(cues))
+    storage.put_bytes(keys[1], caption_srt_vtt.to_vtt(cues))
     entries.on_rollback(session, lambda: _delete_all(storage, keys))
     old = [k for k in (row.file_key, row.vtt_key) if k]
     if old:
@@ -206,10 +206,10 @@ def setContent(ctx: CallContext, id: str,
     with tempfile.TemporaryDirectory(prefix="vpaas-caption-") as work:
         path, _name = shared.resource_file(
             ctx, contentResource, Path(work), object_type="captionAsset", object_id=row.id,
-            max_bytes=captions.MAX_CAPTION_BYTES, download_error=_download_error)
-        if path.stat().st_size > captions.MAX_CAPTION_BYTES:
+            max_bytes=caption_cues.MAX_CAPTION_BYTES, download_error=_download_error)
+        if path.stat().st_size > caption_cues.MAX_CAPTION_BYTES:
             raise E.CAPTION_ASSET_PARSING_FAILED(
-                row.id, f"the file is larger than {captions.MAX_CAPTION_BYTES} bytes")
+                row.id, f"the file is larger than {caption_cues.MAX_CAPTION_BYTES} bytes")
         data = path.read_bytes()
     store_content(ctx.session, ctx.runtime.storage, row, data)
     ctx.session.flush()
@@ -288,7 +288,7 @@ def serve(ctx: CallContext, captionAssetId: str) -> ServeFile:
     row = visible(ctx.session, captionAssetId)
     key, _vtt = _ready(row)
     kind = CaptionType(row.format)
-    return shared.serve_key(ctx, key, captions.CONTENT_TYPES[kind] + "; charset=utf-8",
+    return shared.serve_key(ctx, key, caption_cues.CONTENT_TYPES[kind] + "; charset=utf-8",
                             f"{row.entry_id}_{row.id}.{row.file_ext}")
 
 
@@ -334,16 +334,16 @@ def serveWebVTT(ctx: CallContext, captionAssetId: str, segmentDuration: int = 30
     if segmentIndex is not None and segmentIndex == -1:
         return shared.serve_key(ctx, vtt_key, "text/vtt; charset=utf-8",
                                 f"{row.entry_id}_{row.id}.vtt")
-    cues = captions.parse_vtt(_read(ctx, vtt_key))
+    cues = caption_srt_vtt.parse_vtt(_read(ctx, vtt_key))
     if segmentIndex is None:
         entry = ctx.session.get(EntryRow, row.entry_id)
         total = max((entry.duration_ms if entry else 0) or 0, cues[-1].end_ms)
         url = webvtt_url(ctx, row, segment_duration=segmentDuration) + "/segmentIndex/{index}"
-        body = captions.vtt_playlist(url + "/a.vtt", segmentDuration, total)
+        body = caption_srt_vtt.vtt_playlist(url + "/a.vtt", segmentDuration, total)
         return _generated(body, "application/x-mpegurl")
-    if segmentIndex < 1 or not 0 <= localTimestamp <= captions.MAX_TIME_MS:
+    if segmentIndex < 1 or not 0 <= localTimestamp <= caption_cues.MAX_TIME_MS:
         raise E.INVALID_PARAMETER_VALUE(segmentIndex, "segmentIndex")
-    body = captions.vtt_segment(cues, segmentIndex, segmentDuration, localTimestamp)
+    body = caption_srt_vtt.vtt_segment(cues, segmentIndex, segmentDuration, localTimestamp)
     return _generated(body, "text/vtt; charset=utf-8")
 
 
@@ -354,7 +354,7 @@ def _generated(body: bytes, content_type: str) -> ServeFile:
 
 def _read(ctx: CallContext, key: str) -> bytes:
     with ctx.runtime.storage.open_read(key) as source:
-        return bytes(source.read(captions.MAX_CAPTION_BYTES * 4))
+        return bytes(source.read(caption_cues.MAX_CAPTION_BYTES * 4))
 
 
 def serve_url(ctx: CallContext, row: CaptionAssetRow) -> str:
