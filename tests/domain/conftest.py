@@ -1,4 +1,4 @@
-"""Domain test fixtures (see ``processing_helpers``)."""
+"""Domain test fixtures (see ``processing_helpers`` and ``support.metadata_world``)."""
 
 from processing_helpers import (  # noqa: F401  (fixtures)
     audio_mp3,
@@ -8,3 +8,4 @@ from processing_helpers import (  # noqa: F401  (fixtures)
     make_media,
     pipeline,
 )
+from support.metadata_world import world  # noqa: F401  (fixture)

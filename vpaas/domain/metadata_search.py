@@ -22,7 +22,13 @@ from vpaas.db.tables.metadata import (
     MetadataFieldValueRow,
 )
 from vpaas.domain import entry_query
-from vpaas.domain.metadata import ENTRY, FOLDED_LENGTH, MAX_WORDS, WHOLE_VALUE_TYPES, as_number
+from vpaas.domain.metadata_index import (
+    ENTRY,
+    FOLDED_LENGTH,
+    MAX_WORDS,
+    WHOLE_VALUE_TYPES,
+    as_number,
+)
 from vpaas.domain.search import tokens
 from vpaas.registry import catalogue as E
 

@@ -10,6 +10,8 @@ from vpaas.context import CallContext
 from vpaas.db.tables.metadata import MetadataProfileRow
 from vpaas.domain import filtering
 from vpaas.domain import metadata as md
+from vpaas.domain import metadata_profiles as profiles
+from vpaas.domain.metadata_index import active_fields
 from vpaas.objects.common import KalturaFilterPager
 from vpaas.objects.metadata import (
     PLUGIN,
@@ -83,12 +85,12 @@ def add(ctx: CallContext, metadataProfile: Annotated[KalturaMetadataProfile, For
     """
     if metadataProfile.metadataObjectType is None:
         raise E.PROPERTY_VALIDATION_CANNOT_BE_NULL("metadataObjectType")
-    row = MetadataProfileRow(partner_id=ctx.partner_id, status=md.PROFILE_ACTIVE,
+    row = MetadataProfileRow(partner_id=ctx.partner_id, status=profiles.PROFILE_ACTIVE,
                              object_type=metadataProfile.metadataObjectType.value,
                              name="", create_mode=1, disable_reindexing=False)
     _apply(row, metadataProfile)
-    md.set_profile_views(row, viewsData)
-    md.set_profile_xsd(ctx.session, row, xsdData)
+    profiles.set_profile_views(row, viewsData)
+    profiles.set_profile_xsd(ctx.session, row, xsdData)
     ctx.session.flush()
     return profile_object(row)
 
@@ -100,7 +102,7 @@ def get(ctx: CallContext, id: int) -> KalturaMetadataProfile:
     Args:
         id: Profile id
     """
-    return profile_object(md.get_profile(ctx.session, id))
+    return profile_object(profiles.get_profile(ctx.session, id))
 
 
 @metadata_profile.action(ks=KsRule.ADMIN, errors=(*_NOT_FOUND, *_SCHEMA))
@@ -116,11 +118,11 @@ def update(ctx: CallContext, id: int,
         xsdData: new XSD metadata definition (existing metadata is re-validated)
         viewsData: new UI views definition
     """
-    row = md.get_profile(ctx.session, id)
+    row = profiles.get_profile(ctx.session, id)
     _apply(row, metadataProfile)
-    md.set_profile_views(row, viewsData)
+    profiles.set_profile_views(row, viewsData)
     if xsdData:
-        md.set_profile_xsd(ctx.session, row, xsdData)
+        profiles.set_profile_xsd(ctx.session, row, xsdData)
     ctx.session.flush()
     return profile_object(row)
 
@@ -132,7 +134,7 @@ def delete_(ctx: CallContext, id: int) -> None:
     Args:
         id: Profile id
     """
-    md.delete_profile(ctx.session, md.get_profile(ctx.session, id))
+    md.delete_profile(ctx.session, profiles.get_profile(ctx.session, id))
 
 
 @metadata_profile.action(ks=KsRule.ANY)
@@ -147,7 +149,7 @@ def list_(ctx: CallContext, filter: KalturaMetadataProfileFilter | None = None,
     f = filter or KalturaMetadataProfileFilter()
     stmt = filtering.apply_filter(select(MetadataProfileRow), f, _COLUMNS)
     if f.statusEqual is None and not f.statusIn:
-        stmt = stmt.where(MetadataProfileRow.status != md.PROFILE_DEPRECATED)
+        stmt = stmt.where(MetadataProfileRow.status != profiles.PROFILE_DEPRECATED)
     total = ctx.session.scalar(filtering.count(stmt)) or 0
     ordered = filtering.apply_order(stmt, f.orderBy, _COLUMNS, default="+id",
                                     allowed=("createdAt", "updatedAt", "id"))
@@ -165,9 +167,9 @@ def listFields(ctx: CallContext, metadataProfileId: int
     Args:
         metadataProfileId: Profile id
     """
-    profile = md.get_profile(ctx.session, metadataProfileId)
+    profile = profiles.get_profile(ctx.session, metadataProfileId)
     fields = [KalturaMetadataProfileField(id=f.id, xPath=f.xpath, key=f.key, label=f.label)
-              for f in md.active_fields(ctx.session, profile.id)]
+              for f in active_fields(ctx.session, profile.id)]
     return KalturaMetadataProfileFieldListResponse(objects=fields, totalCount=len(fields))
 
 
@@ -178,7 +180,7 @@ def serve(ctx: CallContext, id: int) -> ServeFile:
     Args:
         id: Profile id
     """
-    data = md.get_profile(ctx.session, id).xsd.encode("utf-8")
+    data = profiles.get_profile(ctx.session, id).xsd.encode("utf-8")
     return ServeFile(stream=iter([data]), size=len(data), content_type="text/xml",
                      filename=f"{id}.xsd")
 
@@ -190,6 +192,6 @@ def serveView(ctx: CallContext, id: int) -> ServeFile:
     Args:
         id: Profile id
     """
-    data = (md.get_profile(ctx.session, id).views or "").encode("utf-8")
+    data = (profiles.get_profile(ctx.session, id).views or "").encode("utf-8")
     return ServeFile(stream=iter([data]), size=len(data), content_type="text/xml",
                      filename=f"{id}.xml")
