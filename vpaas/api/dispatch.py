@@ -19,6 +19,8 @@ from vpaas.runtime import Runtime
 
 log = logging.getLogger("vpaas.api")
 LOCK_RETRIES = 3
+KEY_READS = frozenset({("media", "get"), ("baseentry", "get")})
+"""Actions that read one entry by its key and write nothing: :meth:`Dispatcher.runs_inline`."""
 
 
 class Dispatcher:
@@ -46,6 +48,19 @@ class Dispatcher:
         if found is None:
             raise E.ACTION_DOES_NOT_EXISTS(str(action)[:100], spec.name)
         return found
+
+    def runs_inline(self, raw: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
+        """Whether this call may run on the event loop rather than in a worker thread.
+
+        A key read costs less than the two thread switches (~0.1 ms each) of a worker
+        thread, so it runs inline while the database pool has an idle connection (so it never
+        waits for one); anything else, or a call with files, goes to a thread.
+        """
+        service, action = raw.get("service"), raw.get("action")
+        if files or not isinstance(service, str) or not isinstance(action, str):
+            return False
+        return ((service.lower(), action.lower()) in KEY_READS
+                and self.runtime.db.idle_connections() > 0)
 
     def run(self, raw: dict[str, Any], files: dict[str, UploadedFile],
             info: RequestInfo) -> Any:

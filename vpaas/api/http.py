@@ -64,6 +64,8 @@ class ApiEndpoint:
             if str(raw.params.get("service", "")).lower() == "multirequest":
                 result: Any = await run_in_threadpool(
                     run_multirequest, self.dispatcher, raw.params, raw.files, info)
+            elif self.dispatcher.runs_inline(raw.params, raw.files):
+                result = self.dispatcher.run(raw.params, raw.files, info)
             else:
                 result = await run_in_threadpool(self.dispatcher.run, raw.params, raw.files,
                                                  info)

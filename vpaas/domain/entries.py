@@ -14,13 +14,15 @@ import logging
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from vpaas import jobs
-from vpaas.db.base import new_id
+from vpaas.db.base import Database, new_id
+from vpaas.db.key_read import KeyRead
 from vpaas.db.tables.entry import EntryRow
 from vpaas.domain import entry_query, uploads
 from vpaas.domain.entry_state import EntryStatus, transition
@@ -101,9 +103,36 @@ def get_entry(session: Session, entry_id: str, entry_type: int | None = None) ->
 
     With ``entry_type``, an entry of another type is also "not found", as in Kaltura.
     """
+    _check_entry_id(entry_id)
+    row = session.scalars(select(EntryRow).where(EntryRow.id == entry_id)).first()
+    return _found(row, entry_id, entry_type)
+
+
+EntryFields = EntryRow | SimpleNamespace
+"""An entry as read: its ORM row, or the columns :func:`read_entry` reads (same names)."""
+_ENTRY = EntryRow.__table__.c
+_ENTRY_OF_PARTNER = KeyRead(select(EntryRow.__table__).where(
+    _ENTRY.id == bindparam("entry_id"), _ENTRY.partner_id == bindparam("partner_id")))
+
+
+def read_entry(db: Database, partner_id: int, entry_id: str,
+               entry_type: int | None = None) -> SimpleNamespace:
+    """:func:`get_entry` for a read-only call: the entry's columns (named as the attributes
+    of :class:`EntryRow`) in one statement, without a session or transaction."""
+    _check_entry_id(entry_id)
+    row = _ENTRY_OF_PARTNER.first(db, entry_id=entry_id, partner_id=partner_id)
+    return _found(row, entry_id, entry_type)
+
+
+def _check_entry_id(entry_id: object) -> None:
     if not isinstance(entry_id, str) or not 0 < len(entry_id) <= 20:
         raise E.ENTRY_ID_NOT_FOUND(str(entry_id)[:40])
-    row = session.scalars(select(EntryRow).where(EntryRow.id == entry_id)).first()
+
+
+_Found = TypeVar("_Found", EntryRow, SimpleNamespace)
+
+
+def _found(row: _Found | None, entry_id: str, entry_type: int | None) -> _Found:
     if row is None or row.status == EntryStatus.DELETED:
         raise E.ENTRY_ID_NOT_FOUND(entry_id)
     if entry_type is not None and row.type != int(entry_type):

@@ -7,12 +7,13 @@ Also home of what the entry services share: row ↔ object mapping (:func:`entry
 from __future__ import annotations
 
 from enum import Enum
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from vpaas.context import CallContext
 from vpaas.db.tables.entry import EntryRow
 from vpaas.domain import entries, entry_query, imports, library, uploads
-from vpaas.domain.entries import EntryType
+from vpaas.domain.entries import EntryFields, EntryType
 from vpaas.domain.entry_query import QueryContext, Viewer
 from vpaas.domain.entry_state import EntryStatus, transition
 from vpaas.objects.common import KalturaFilterPager
@@ -145,7 +146,7 @@ def _duration_type(ms: int | None) -> KalturaDurationType:
             if minutes < 20 else KalturaDurationType.LONG)
 
 
-def entry_urls(ctx: CallContext, row: EntryRow) -> dict[str, str]:
+def entry_urls(ctx: CallContext, row: EntryFields) -> dict[str, str]:
     """downloadUrl, thumbnailUrl and dataUrl of an entry (wire protocol §6)."""
     base = f"/p/{row.partner_id}/sp/{row.partner_id}00"
     thumb = ctx.url(f"{base}/thumbnail/entry_id/{row.id}/version/{row.thumb_version or 0}")
@@ -162,7 +163,7 @@ def entry_urls(ctx: CallContext, row: EntryRow) -> dict[str, str]:
     return urls
 
 
-def _base_fields(row: EntryRow) -> dict[str, Any]:
+def _base_fields(row: EntryFields) -> dict[str, Any]:
     extra = row.extra or {}
     return {
         "id": row.id, "name": row.name, "description": row.description,
@@ -193,7 +194,7 @@ def _base_fields(row: EntryRow) -> dict[str, Any]:
     }
 
 
-def _media_fields(row: EntryRow) -> dict[str, Any]:
+def _media_fields(row: EntryFields) -> dict[str, Any]:
     extra = row.extra or {}
     ms = row.duration_ms
     return {
@@ -220,7 +221,7 @@ def entry_object(ctx: CallContext, row: EntryRow) -> KalturaBaseEntry:
     return plain_entry_object(ctx, row)
 
 
-def plain_entry_object(ctx: CallContext, row: EntryRow) -> KalturaBaseEntry:
+def plain_entry_object(ctx: CallContext, row: EntryFields) -> KalturaBaseEntry:
     """The entry object without type-specific services (playlists build on this one)."""
     values = _base_fields(row)
     cls: type[KalturaBaseEntry] = KalturaBaseEntry
@@ -239,6 +240,15 @@ def plain_entry_object(ctx: CallContext, row: EntryRow) -> KalturaBaseEntry:
     if cls is not KalturaMediaEntry:
         urls.pop("dataUrl", None)
     return cls(**values, **urls)
+
+
+def read_entry(ctx: CallContext, entry_id: str,
+               entry_type: EntryType | None = None) -> SimpleNamespace:
+    """The entry, for a read-only call: one partner-scoped statement, no session (see
+    :func:`vpaas.domain.entries.read_entry`); ENTRY_ID_NOT_FOUND as :func:`get_entry`."""
+    if ctx.partner_id is None:
+        raise RuntimeError("no partner for this call")
+    return entries.read_entry(ctx.runtime.db, ctx.partner_id, entry_id, entry_type)
 
 
 def caller(ctx: CallContext) -> uploads.Caller:
@@ -411,7 +421,10 @@ def get(ctx: CallContext, entryId: str, version: int = -1) -> KalturaBaseEntry:
         version: Ignored (the current version is returned)
     """
     del version
-    return entry_object(ctx, entries.get_entry(ctx.session, entryId))
+    row = read_entry(ctx, entryId)
+    if row.type == EntryType.PLAYLIST:
+        return entry_object(ctx, entries.get_entry(ctx.session, entryId))
+    return plain_entry_object(ctx, row)
 
 
 @base_entry.action("delete", ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from vpaas.context import CallContext
-from vpaas.domain import entries, imports, library
+from vpaas.domain import imports, library
 from vpaas.domain.entries import EntryType
 from vpaas.objects.common import KalturaFilterPager
 from vpaas.objects.document import KalturaResource
@@ -110,7 +110,7 @@ def get(ctx: CallContext, entryId: str, version: int = -1) -> KalturaMediaEntry:
         version: Ignored (the current version is returned)
     """
     del version
-    return _media(shared.entry_object(ctx, entries.get_entry(ctx.session, entryId, _MEDIA)))
+    return _media(shared.plain_entry_object(ctx, shared.read_entry(ctx, entryId, _MEDIA)))
 
 
 @media.action("delete", ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))
