@@ -13,15 +13,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from sqlalchemy import select
-from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session
 
 from vpaas.context import CallContext
-from vpaas.db.base import new_id, now
+from vpaas.db.base import new_id
 from vpaas.db.tables.caption import CaptionAssetRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import caption_cues, caption_srt_vtt, captions, entries
-from vpaas.domain.caption_cues import CaptionError, CaptionType
+from vpaas.domain import caption_cues, caption_srt_vtt, entries
+from vpaas.domain.caption_assets import (
+    DELETED,
+    QUEUED,
+    READY,
+    delete_asset,
+    make_default,
+    player_tracks,
+    ready_keys,
+    store_content,
+    visible,
+)
+from vpaas.domain.caption_cues import CaptionType
 from vpaas.domain.entries import EntryType
 from vpaas.objects.caption import (
     KalturaCaptionAsset,
@@ -47,8 +56,6 @@ caption_asset = Service("captionAsset", """Caption tracks of entries (SRT, WebVT
 
 Each track has a language, a label and a default flag, and is also served as WebVTT.""",
                         plugin="caption")
-
-QUEUED, READY, DELETED = 0, 2, 3
 _NOT_FOUND = ("CAPTION_ASSET_ID_NOT_FOUND",)
 _CONTENT = ("CAPTION_ASSET_ID_NOT_FOUND", "CAPTION_ASSET_PARSING_FAILED",
             "CAPTION_ASSET_UNSUPPORTED_FORMAT", "CAPTION_ASSET_DOWNLOAD_FAILED",
@@ -75,35 +82,11 @@ def caption_object(row: CaptionAssetRow) -> KalturaCaptionAsset:
         usage=KalturaCaptionAssetUsage(str(row.usage)))
 
 
-def visible(session: Session, asset_id: str) -> CaptionAssetRow:
-    """The (partner's, not deleted) caption asset, else CAPTION_ASSET_ID_NOT_FOUND."""
-    row = None
-    if isinstance(asset_id, str) and 0 < len(asset_id) <= 20:
-        row = session.get(CaptionAssetRow, asset_id)
-    if row is None or row.status == DELETED:
-        raise E.CAPTION_ASSET_ID_NOT_FOUND(str(asset_id)[:40])
-    return row
-
-
 def _editable(ctx: CallContext, asset_id: str) -> tuple[EntryRow, CaptionAssetRow]:
     row = visible(ctx.session, asset_id)
     entry = entries.get_entry(ctx.session, row.entry_id)
     check_can_edit(ctx, entry)
     return entry, row
-
-
-def _ready(row: CaptionAssetRow) -> tuple[str, str]:
-    if row.status != READY or not row.file_key or not row.vtt_key:
-        raise E.CAPTION_ASSET_IS_NOT_READY(row.id)
-    return row.file_key, row.vtt_key
-
-
-def _make_default(session: Session, row: CaptionAssetRow) -> None:
-    session.execute(sql_update(CaptionAssetRow)
-                    .where(CaptionAssetRow.entry_id == row.entry_id,
-                           CaptionAssetRow.id != row.id, CaptionAssetRow.is_default.is_(True))
-                    .values(is_default=False).execution_options(synchronize_session="fetch"))
-    row.is_default = True
 
 
 def _apply(ctx: CallContext, row: CaptionAssetRow, obj: KalturaCaptionAsset) -> None:
@@ -125,7 +108,7 @@ def _apply(ctx: CallContext, row: CaptionAssetRow, obj: KalturaCaptionAsset) -> 
     if obj.usage is not None:
         row.usage = int(obj.usage.value)
     if obj.isDefault == KalturaNullableBoolean.TRUE_VALUE:
-        _make_default(ctx.session, row)
+        make_default(ctx.session, row)
     elif obj.isDefault == KalturaNullableBoolean.FALSE_VALUE:
         row.is_default = False
 
@@ -159,37 +142,6 @@ def add(ctx: CallContext, entryId: str,
 
 def _download_error(url: str, reason: str) -> ApiError:
     return E.CAPTION_ASSET_DOWNLOAD_FAILED(url, reason)
-
-
-def _delete_all(storage: Any, keys: Any) -> None:
-    for key in keys:
-        storage.delete(key)
-
-
-def store_content(session: Session, storage: Any, row: CaptionAssetRow, data: bytes) -> None:
-    """Parse caption bytes, store them and their WebVTT rendition; the asset becomes READY.
-
-    Raises CAPTION_ASSET_PARSING_FAILED (nothing stored) for a malformed file.
-    """
-    if row.format in (CaptionType.CAP, CaptionType.SCC):
-        raise E.CAPTION_ASSET_UNSUPPORTED_FORMAT(CaptionType(row.format).name)
-    try:
-        kind, cues = captions.parse(data)
-    except CaptionError as exc:
-        raise E.CAPTION_ASSET_PARSING_FAILED(row.id, str(exc)) from None
-    row.version = (row.version or 0) + 1
-    base = f"{entries.entry_prefix(row.partner_id, row.entry_id)}caption/{row.id}-v{row.version}"
-    ext = caption_cues.EXTENSIONS[kind]
-    keys = (f"{base}.{ext}", f"{base}-web.vtt")
-    storage.put_bytes(keys[0], data)
-    storage.put_bytes(keys[1], caption_srt_vtt.to_vtt(cues))
-    entries.on_rollback(session, lambda: _delete_all(storage, keys))
-    old = [k for k in (row.file_key, row.vtt_key) if k]
-    if old:
-        entries.on_commit(session, lambda: _delete_all(storage, old))
-    row.file_key, row.vtt_key = keys
-    row.format, row.file_ext, row.size_bytes = int(kind), ext, len(data)
-    row.cue_count, row.status, row.error_description = len(cues), READY, None
 
 
 @caption_asset.action(ks=KsRule.USER, errors=_CONTENT)
@@ -239,7 +191,7 @@ def setAsDefault(ctx: CallContext, captionAssetId: str) -> None:
         captionAssetId: Caption asset id
     """
     _entry, row = _editable(ctx, captionAssetId)
-    _make_default(ctx.session, row)
+    make_default(ctx.session, row)
 
 
 @caption_asset.action(ks=KsRule.ANY, errors=_NOT_FOUND)
@@ -286,7 +238,7 @@ def serve(ctx: CallContext, captionAssetId: str) -> ServeFile:
     """
     shared.require_partner(ctx)
     row = visible(ctx.session, captionAssetId)
-    key, _vtt = _ready(row)
+    key, _vtt = ready_keys(row)
     kind = CaptionType(row.format)
     return shared.serve_key(ctx, key, caption_cues.CONTENT_TYPES[kind] + "; charset=utf-8",
                             f"{row.entry_id}_{row.id}.{row.file_ext}")
@@ -328,7 +280,7 @@ def serveWebVTT(ctx: CallContext, captionAssetId: str, segmentDuration: int = 30
     """
     shared.require_partner(ctx)
     row = visible(ctx.session, captionAssetId)
-    _key, vtt_key = _ready(row)
+    _key, vtt_key = ready_keys(row)
     if not 1 <= segmentDuration <= MAX_SEGMENT_S:
         raise E.INVALID_PARAMETER_VALUE(segmentDuration, "segmentDuration")
     if segmentIndex is not None and segmentIndex == -1:
@@ -386,7 +338,7 @@ def getUrl(ctx: CallContext, id: str, storageId: int | None = None) -> str:
     """
     del storageId
     row = visible(ctx.session, id)
-    _ready(row)
+    ready_keys(row)
     return serve_url(ctx, row)
 
 
@@ -398,18 +350,12 @@ def delete_(ctx: CallContext, captionAssetId: str) -> None:
         captionAssetId: Caption asset id
     """
     _entry, row = _editable(ctx, captionAssetId)
-    row.status, row.deleted_at, row.is_default = DELETED, now(), False
-    keys = [k for k in (row.file_key, row.vtt_key) if k]
-    storage = ctx.runtime.storage
-    entries.on_commit(ctx.session, lambda: _delete_all(storage, keys))
+    delete_asset(ctx.session, ctx.runtime.storage, row)
 
 
 def playback_captions(ctx: CallContext, entry_id: str) -> list[KalturaCaptionPlaybackPluginData]:
     """The READY tracks shown in players, for ``getPlaybackContext``'s ``playbackCaptions``."""
-    rows = ctx.session.scalars(select(CaptionAssetRow).where(
-        CaptionAssetRow.entry_id == entry_id, CaptionAssetRow.status == READY,
-        CaptionAssetRow.display_on_player.is_(True))
-        .order_by(CaptionAssetRow.created_at, CaptionAssetRow.id))
+    rows = player_tracks(ctx.session, entry_id)
     return [KalturaCaptionPlaybackPluginData(
         label=r.label or r.language or "", format=str(r.format), language=r.language or "",
         languageCode=r.language_code or "", isDefault=bool(r.is_default),
