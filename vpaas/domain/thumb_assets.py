@@ -26,6 +26,7 @@ from vpaas.db.tables.thumb import ThumbAssetRow
 from vpaas.domain import entries
 from vpaas.media import thumbnails
 from vpaas.media.thumbnails import RenderSpec, ThumbnailError
+from vpaas.registry import catalogue as E
 
 ERROR, QUEUED, CAPTURING, READY, DELETED, IMPORTING = -1, 0, 1, 2, 3, 7
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -98,6 +99,23 @@ def _check_dimensions(width: int, height: int) -> None:
         raise ImageError(f"{width}x{height} pixels is outside 1..{MAX_DIMENSION} per side")
     if width * height > MAX_PIXELS:
         raise ImageError(f"{width}x{height} is more than {MAX_PIXELS} pixels")
+
+
+def visible(session: Session, asset_id: str) -> ThumbAssetRow:
+    """The (partner's, not deleted) thumbnail asset, else THUMB_ASSET_ID_NOT_FOUND."""
+    row = None
+    if isinstance(asset_id, str) and 0 < len(asset_id) <= 20:
+        row = session.get(ThumbAssetRow, asset_id)
+    if row is None or row.status == DELETED:
+        raise E.THUMB_ASSET_ID_NOT_FOUND(str(asset_id)[:40])
+    return row
+
+
+def ready_key(row: ThumbAssetRow) -> str:
+    """The file key of a READY asset, else THUMB_ASSET_IS_NOT_READY."""
+    if row.status != READY or not row.file_key:
+        raise E.THUMB_ASSET_IS_NOT_READY(row.id)
+    return row.file_key
 
 
 def asset_key(row: ThumbAssetRow, ext: str) -> str:

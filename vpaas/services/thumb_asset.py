@@ -1,26 +1,22 @@
 """thumbAsset: an entry's thumbnail images — upload, import, capture, default, serve.
 
-Also home of what the caption service shares: content resources to a local file
-(:func:`resource_file`), the asset filter (:func:`filter_assets`) and file serving
-(:func:`serve_key`).
+Thumb params are turned into rendering and capture specs by :mod:`vpaas.services.thumb_specs`;
+the asset rules live in :mod:`vpaas.domain.thumb_assets`.
 """
 
 from __future__ import annotations
 
-import math
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from vpaas.context import CallContext
 from vpaas.db.tables.entry import EntryRow
 from vpaas.db.tables.thumb import ThumbAssetRow
 from vpaas.domain import entries
 from vpaas.domain import thumb_assets as thumbs
-from vpaas.media.thumbnails import RenderSpec, ThumbnailError, parse_color
 from vpaas.objects.common import KalturaFilterPager
 from vpaas.objects.document import (
     KalturaContentResource,
@@ -48,6 +44,7 @@ from vpaas.services.assets import (
     serve_key,
 )
 from vpaas.services.base_entry import check_can_edit
+from vpaas.services.thumb_specs import capture_spec, render_spec
 
 thumb_asset = Service("thumbAsset", """Thumbnail images of entries.
 
@@ -58,10 +55,6 @@ _NOT_FOUND = ("THUMB_ASSET_ID_NOT_FOUND",)
 _CONTENT = ("THUMB_ASSET_ID_NOT_FOUND", "THUMB_ASSET_INVALID_IMAGE", "UPLOAD_TOKEN_NOT_FOUND",
             "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY", "THUMB_ASSET_DOWNLOAD_FAILED",
             "RESOURCE_TYPE_NOT_SUPPORTED")
-MAX_DIMENSION = 10_000
-
-
-# --- shared with captionAsset ----------------------------------------------------------------
 
 
 def thumb_object(row: ThumbAssetRow) -> KalturaThumbAsset:
@@ -76,73 +69,11 @@ def thumb_object(row: ThumbAssetRow) -> KalturaThumbAsset:
         status=KalturaThumbAssetStatus(row.status))
 
 
-def visible(session: Session, asset_id: str) -> ThumbAssetRow:
-    """The (partner's, not deleted) thumbnail asset, else THUMB_ASSET_ID_NOT_FOUND."""
-    row = None
-    if isinstance(asset_id, str) and 0 < len(asset_id) <= 20:
-        row = session.get(ThumbAssetRow, asset_id)
-    if row is None or row.status == thumbs.DELETED:
-        raise E.THUMB_ASSET_ID_NOT_FOUND(str(asset_id)[:40])
-    return row
-
-
 def _editable(ctx: CallContext, asset_id: str) -> tuple[EntryRow, ThumbAssetRow]:
-    row = visible(ctx.session, asset_id)
+    row = thumbs.visible(ctx.session, asset_id)
     entry = entries.get_entry(ctx.session, row.entry_id)
     check_can_edit(ctx, entry)
     return entry, row
-
-
-def _ready(row: ThumbAssetRow) -> str:
-    if row.status != thumbs.READY or not row.file_key:
-        raise E.THUMB_ASSET_IS_NOT_READY(row.id)
-    return row.file_key
-
-
-# --- thumb params -----------------------------------------------------------------------------
-
-
-def _bounded(value: float | None, name: str, low: float, high: float) -> None:
-    if value is not None and not (math.isfinite(value) and low <= value <= high):
-        raise E.INVALID_PARAMETER_VALUE(value, f"thumbParams:{name}")
-
-
-def render_spec(tp: KalturaThumbParams | None) -> RenderSpec:
-    """Validated rendering options of thumb params (size, crop, quality, colour, format)."""
-    if tp is None:
-        return RenderSpec(width=0, height=0)
-    for name, low, high in (("width", 0, MAX_DIMENSION), ("height", 0, MAX_DIMENSION),
-                            ("quality", 0, 100), ("cropX", 0, 1e6), ("cropY", 0, 1e6),
-                            ("cropWidth", 0, 1e6), ("cropHeight", 0, 1e6),
-                            ("density", 0, 1200)):
-        _bounded(getattr(tp, name), name, low, high)
-    fmt = tp.format.value if tp.format is not None else "jpg"
-    if fmt not in ("jpg", "png"):
-        raise E.INVALID_PARAMETER_VALUE(fmt, "thumbParams:format (jpg or png)")
-    color = (tp.backgroundColor or "ffffff").strip().lstrip("#").removeprefix("0x")
-    try:
-        parse_color(color)
-    except ThumbnailError:
-        raise E.INVALID_PARAMETER_VALUE(tp.backgroundColor, "thumbParams:backgroundColor") from None
-    return RenderSpec(
-        width=tp.width or 0, height=tp.height or 0, type=int(tp.cropType or 1), bgcolor=color,
-        quality=tp.quality or 0, src_x=tp.cropX or 0, src_y=tp.cropY or 0,
-        src_w=tp.cropWidth or 0, src_h=tp.cropHeight or 0, format=fmt,
-        density=float(tp.density or 0), strip=bool(tp.stripProfiles))
-
-
-def capture_spec(tp: KalturaThumbParams | None) -> thumbs.CaptureSpec:
-    """What to capture and how to render it, from thumb params."""
-    if tp is None:
-        return thumbs.CaptureSpec()
-    _bounded(tp.videoOffset, "videoOffset", 0, 1e7)
-    _bounded(tp.videoOffsetInPercentage, "videoOffsetInPercentage", 0, 100)
-    _bounded(tp.scaleWidth, "scaleWidth", 0, 10)
-    _bounded(tp.scaleHeight, "scaleHeight", 0, 10)
-    return thumbs.CaptureSpec(
-        render=render_spec(tp), offset_s=tp.videoOffset,
-        offset_percent=tp.videoOffsetInPercentage, scale_width=tp.scaleWidth or 0.0,
-        scale_height=tp.scaleHeight or 0.0, source_params_id=tp.sourceParamsId)
 
 
 # --- actions ----------------------------------------------------------------------------------
@@ -288,7 +219,7 @@ def setAsDefault(ctx: CallContext, thumbAssetId: str) -> None:
         thumbAssetId: Thumbnail asset id
     """
     entry, row = _editable(ctx, thumbAssetId)
-    _ready(row)
+    thumbs.ready_key(row)
     thumbs.set_default(ctx.session, ctx.runtime.storage, entry, row)
 
 
@@ -299,7 +230,7 @@ def get(ctx: CallContext, thumbAssetId: str) -> KalturaThumbAsset:
     Args:
         thumbAssetId: Thumbnail asset id
     """
-    return thumb_object(visible(ctx.session, thumbAssetId))
+    return thumb_object(thumbs.visible(ctx.session, thumbAssetId))
 
 
 @thumb_asset.action(ks=KsRule.ANY, errors=("ENTRY_ID_NOT_FOUND",))
@@ -341,7 +272,7 @@ def list_(ctx: CallContext, filter: KalturaAssetFilter | None = None,
 
 def _serve_row(ctx: CallContext, row: ThumbAssetRow,
                thumbParams: KalturaThumbParams | None) -> ServeFile:
-    key = _ready(row)
+    key = thumbs.ready_key(row)
     name = f"{row.entry_id}_{row.id}_{row.version}"
     spec = render_spec(thumbParams)
     if thumbParams is None or (not spec.width and not spec.height and spec.type == 1
@@ -366,7 +297,7 @@ def serve(ctx: CallContext, thumbAssetId: str, version: int | None = None,
     """
     del version
     require_partner(ctx)
-    return _serve_row(ctx, visible(ctx.session, thumbAssetId), thumbParams)
+    return _serve_row(ctx, thumbs.visible(ctx.session, thumbAssetId), thumbParams)
 
 
 @thumb_asset.action(ks=KsRule.OPTIONAL, errors=("ENTRY_ID_NOT_FOUND",
@@ -408,8 +339,8 @@ def getUrl(ctx: CallContext, id: str, storageId: int | None = None,
         thumbParams: width, height, cropType, quality, format... of the served image
     """
     del storageId
-    row = visible(ctx.session, id)
-    _ready(row)
+    row = thumbs.visible(ctx.session, id)
+    thumbs.ready_key(row)
     render_spec(thumbParams)
     query = None
     if thumbParams is not None:
