@@ -3,7 +3,7 @@
 Generates a 30 s 1080p30 clip (2 s GOP) and its 360p rendition, then times, with a new
 container / process each run, the capture of the frame at ``t`` scaled to 320x180 JPEG:
   - ffmpeg ``-ss T -i src -frames:v 1 -s 320x180 out.jpg`` (the tool limit),
-  - vpaas.media.thumbnails grab_frame + render on the 1080p source,
+  - vpaas.media.frame_grab grab_frame + thumbnails render on the 1080p source,
   - the same on the 360p rendition (what delivery does when a low rung exists),
   - keyframe-only grab on the 360p rendition (sprites).
 Prints medians and ratios and writes bench/results/thumbnail_frame.json.
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from vpaas.media.thumbnails import RenderSpec, grab_frame, render
+from vpaas.media.frame_grab import grab_frame
+from vpaas.media.thumbnails import RenderSpec, render
 
 RESULTS = Path(__file__).parent / "results" / "thumbnail_frame.json"
 SPEC = RenderSpec(width=320, height=180, quality=75)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.thumbnail_clips import clips, frame_levels  # noqa: F401  (fixtures)
 
 from vpaas.media.tools import ffmpeg_path
 

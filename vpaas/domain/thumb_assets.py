@@ -24,7 +24,7 @@ from vpaas.db.tables.entry import EntryRow
 from vpaas.db.tables.flavor import FlavorAssetRow
 from vpaas.db.tables.thumb import ThumbAssetRow
 from vpaas.domain import entries
-from vpaas.media import thumbnails
+from vpaas.media import frame_grab, thumbnails
 from vpaas.media.thumbnails import RenderSpec, ThumbnailError
 from vpaas.registry import catalogue as E
 
@@ -253,7 +253,7 @@ def capture_time(spec: CaptureSpec, duration_ms: int | None) -> float:
 def render_capture(video: Path, spec: CaptureSpec, duration_ms: int | None, out: Path) -> None:
     """Grab the frame at the spec's time and write it rendered (size, crop, format)."""
     try:
-        frame = thumbnails.grab_frame(video, capture_time(spec, duration_ms), exact=True)
+        frame = frame_grab.grab_frame(video, capture_time(spec, duration_ms), exact=True)
         render = spec.render
         if not render.width and spec.scale_width > 0:
             render = replace(render, width=max(1, round(frame.width * spec.scale_width)))
