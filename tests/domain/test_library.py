@@ -59,6 +59,23 @@ def test_offset_pages_and_counts(session: Session) -> None:
     assert session.scalar(library.count_of(stmt.where(EntryRow.name == "n0"))) == 6
 
 
+@pytest.mark.parametrize(("size", "index", "shown"), [
+    (10, 3, 3),    # the last page, not full: its offset plus its rows
+    (10, 4, 0),    # past the end: counted
+    (23, 1, 23),   # exactly full: counted
+    (30, 1, 23),   # one partial page
+    (0, 1, 0),     # no rows asked for: counted
+])
+def test_totals_are_exact_whether_counted_or_not(session: Session, size: int, index: int,
+                                                 shown: int) -> None:
+    fill(session, 23)
+    stmt = entry_select(QueryContext(session, PID), None)
+    page = library.page_of(session, stmt, None, PageRequest(size, index))
+    assert (len(page.rows), page.total) == (shown, 23)
+    first = library.page_of(session, stmt, None, PageRequest(30, 1, ""))
+    assert (len(first.rows), first.total, first.next_cursor) == (23, 23, "")
+
+
 @pytest.mark.parametrize("order", [None, "+name", "-name,+createdAt", "+id", "-recent"])
 def test_cursor_pages_cover_everything_in_order(session: Session, order: str | None) -> None:
     fill(session, 37)

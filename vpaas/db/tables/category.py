@@ -81,6 +81,9 @@ class CategoryEntryRow(PartnerScoped, Timestamped, Base):
         UniqueConstraint("category_id", "entry_id", name="uq_category_entry_pair"),
         Index("ix_category_entry_partner_entry", "partner_id", "entry_id"),
         Index("ix_category_entry_partner_full_ids", "partner_id", "category_full_ids"),
+        # the entries of a category (categoriesIdsMatchOr...) without reading the rows
+        Index("ix_category_entry_partner_category", "partner_id", "category_id", "status",
+              "entry_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

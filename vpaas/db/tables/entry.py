@@ -31,6 +31,10 @@ class EntryRow(PartnerScoped, Timestamped, Base):
         Index("ix_entry_partner_type_media", "partner_id", "type", "media_type"),
         Index("ix_entry_partner_name", "partner_id", "name"),
         Index("ix_entry_partner_parent", "partner_id", "parent_entry_id"),
+        # checks the default list conditions of entries found by id (category members,
+        # freeText matches) and orders them newest first without reading the rows
+        Index("ix_entry_partner_id_state", "partner_id", "id", "type", "status",
+              "moderation_status", "display_in_search", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
