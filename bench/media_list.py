@@ -4,10 +4,10 @@ JSON endpoint, over real HTTP, on SQLite and on PostgreSQL (fresh database each)
 In one run, per backend:
   1. build the library: ``--count`` entries bulk-inserted with SQLAlchemy Core (realistic
      names, tags, descriptions; 92 % READY) plus their freeText documents, written straight
-     into the search index tables in batches, then ANALYZE (planner statistics: without
-     them SQLite drives a freeText query from the partner index and scans the library);
-     20 categories (category.add over HTTP) with every entry placed in one of them
-     (category_entry rows bulk-inserted);
+     into the search index tables in batches; 20 categories (category.add over HTTP) with
+     every entry placed in one of them (category_entry rows bulk-inserted); after each bulk
+     insert, what follows any bulk import (:func:`settle`): ANALYZE, and on PostgreSQL
+     VACUUM (autovacuum's work, which lets counts read only indexes);
   2. start ``vpaas serve`` (no workers) on that data dir and send sequential requests on one
      keep-alive connection (as the official clients do): media.list filtered (mediaType +
      createdAt range, -createdAt), freeText (typical words), category
@@ -153,6 +153,18 @@ def place_in_categories(db: Database, partner_id: int, category_ids: list[int],
                  "entry_id": f"0_{i:08x}", "status": 2, "created_at": T0, "updated_at": T0,
                  "category_full_ids": full[category_ids[i % len(category_ids)]]}
                 for i in range(start, min(count, start + BATCH))])
+
+
+def settle(db: Database) -> None:
+    """After a bulk import: planner statistics (without them SQLite drives a freeText query
+    from the partner index and scans the library) and, on PostgreSQL, VACUUM so that counts
+    read only indexes (the visibility map; autovacuum does both within a minute or so)."""
+    if db.is_sqlite:
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
 
 
 # --- servers ---------------------------------------------------------------------------------
@@ -313,8 +325,7 @@ def run_backend(backend: str, args: argparse.Namespace, tmp: Path) -> dict[str, 
             partner = create_partner(s, "bench")
             s.commit()
         build_s = build_library(db, partner.id, args.count)
-        with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))  # planner statistics, as after any bulk import
+        settle(db)
         print(f"[{backend}] built {args.count} entries in {build_s:.1f} s", flush=True)
         ks = sessions.issue(partner, sessions.ADMIN, "admin", 86400, "", 86400)
         env = {**os.environ, "VPAAS_WORKERS": "0", "VPAAS_LOG_LEVEL": "warning"}
@@ -336,6 +347,7 @@ def measure(db: Database, partner_id: int, ks: str, base: str, args: argparse.Na
     with httpx.Client(timeout=60) as client:
         category_ids = make_categories(client, api, ks)
         place_in_categories(db, partner_id, category_ids, args.count)
+        settle(db)
         lists = {}
         for name, bodies in list_scenarios(ks, args.count, category_ids,
                                            args.requests).items():
