@@ -48,6 +48,7 @@ from vpaas.settings import load_settings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "processing.json"
 POLL_S = 0.05
+POLL_AFTER_FIRST_S = 0.2
 
 
 def bare_ladder(src: Path, out: Path, threads: int) -> dict[str, Any]:
@@ -95,29 +96,37 @@ def pipeline_run(src: Path, data: Path, threads: int) -> dict[str, Any]:
 
 
 def _watch(runtime: Any, pid: int, entry_id: str, t0: float) -> dict[str, Any]:
+    """Poll the entry and its flavors until every flavor is settled: every ``POLL_S``
+    until the first playable flavor, then every ``POLL_AFTER_FIRST_S`` (a poll costs ~1 ms
+    of CPU taken from the pipeline measured; the coarser polling makes the full-ladder mark
+    up to 0.2 s late, never early).
+    """
     marks: dict[str, Any] = {}
-    while True:
-        with runtime.db.partner_session(pid) as s:
-            entry = s.get(EntryRow, entry_id)
-            assets = list(s.scalars(select(FlavorAssetRow).where(
-                FlavorAssetRow.entry_id == entry_id)))
-        now = time.perf_counter() - t0
-        assert entry is not None
-        if entry.status in (EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING):
-            raise SystemExit(f"processing failed: {entry.status_reason}")
-        ready = [a for a in assets if a.status == S.READY and not a.is_original]
-        if ready and "first_playable_s" not in marks:
-            marks["first_playable_s"] = now
-            marks["first_flavor"] = f"{ready[0].flavor_params_id} {ready[0].width}x" \
-                                    f"{ready[0].height}"
-        if entry.status == EntryStatus.READY and "entry_ready_s" not in marks:
-            marks["entry_ready_s"] = now
-        open_ = [a for a in assets if a.status in (S.QUEUED, S.CONVERTING)]
-        if assets and not open_ and "entry_ready_s" in marks:
-            marks["full_ladder_s"] = now
-            marks["ready_flavors"] = sorted(a.flavor_params_id for a in ready)
-            return marks
-        time.sleep(POLL_S)
+    entry_q = select(EntryRow.status, EntryRow.status_reason).where(EntryRow.id == entry_id)
+    assets_q = select(FlavorAssetRow.status, FlavorAssetRow.is_original,
+                      FlavorAssetRow.flavor_params_id, FlavorAssetRow.width,
+                      FlavorAssetRow.height).where(FlavorAssetRow.entry_id == entry_id)
+    with runtime.db.partner_session(pid) as s:
+        while True:
+            status, reason = s.execute(entry_q).one()
+            assets = s.execute(assets_q).all()
+            s.rollback()  # end the read transaction: the next poll sees new commits
+            now = time.perf_counter() - t0
+            if status in (EntryStatus.ERROR_CONVERTING, EntryStatus.ERROR_IMPORTING):
+                raise SystemExit(f"processing failed: {reason}")
+            ready = [a for a in assets if a.status == S.READY and not a.is_original]
+            if ready and "first_playable_s" not in marks:
+                marks["first_playable_s"] = now
+                marks["first_flavor"] = f"{ready[0].flavor_params_id} {ready[0].width}x" \
+                                        f"{ready[0].height}"
+            if status == EntryStatus.READY and "entry_ready_s" not in marks:
+                marks["entry_ready_s"] = now
+            open_ = [a for a in assets if a.status in (S.QUEUED, S.CONVERTING)]
+            if assets and not open_ and "entry_ready_s" in marks:
+                marks["full_ladder_s"] = now
+                marks["ready_flavors"] = sorted(a.flavor_params_id for a in ready)
+                return marks
+            time.sleep(POLL_AFTER_FIRST_S if ready else POLL_S)
 
 
 def measure(name: str, src: Path, work: Path, threads: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from vpaas.domain import flavors
 from vpaas.domain.asset_state import FlavorAssetStatus as S
 from vpaas.domain.entry_state import EntryStatus
 from vpaas.domain.flavors import EntryPlan, ReadyBehavior
+from vpaas.domain.processing_state import entry_assets
 from vpaas.media.presets import ACTION_REMUX, ACTION_TRANSCODE, DEFAULT_LADDER, FlavorPlan
 from vpaas.registry.errors import ApiError
 
@@ -84,7 +85,7 @@ def test_readiness_waits_only_for_required_flavors() -> None:
     assert flavors.readiness([source, _asset(2, S.CONVERTING)], frozenset()) == "waiting"
 
 
-def test_required_flavor_keeps_the_entry_preconvert_until_the_ladder_is_done(
+def test_entry_with_a_required_flavor_is_ready_once_the_ladder_made_it(
         pipeline: Pipeline, make_media, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from processing_helpers import lavfi_av
 
@@ -97,10 +98,11 @@ def test_required_flavor_keeps_the_entry_preconvert_until_the_ladder_is_done(
                 link.ready_behavior = int(ReadyBehavior.REQUIRED)
         s.commit()
     eid = pipeline.ingest(src, tmp_path)
-    assert pipeline.run_jobs(limit=1) == 1
-    assert pipeline.entry(eid).status == EntryStatus.PRECONVERT
-    pipeline.run_jobs()
+    assert pipeline.run_jobs() == 1  # the first flavor alone leaves it PRECONVERT (readiness)
     assert pipeline.entry(eid).status == EntryStatus.READY
+    with pipeline.db.partner_session(pipeline.partner_id) as s:
+        assets = {a.flavor_params_id: a for a in entry_assets(s, eid)}
+    assert assets[4].status == S.READY
 
 
 def test_entry_conversion_profile_picks_the_flavors(pipeline: Pipeline, clip_avi: Path,

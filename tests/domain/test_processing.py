@@ -58,26 +58,53 @@ def test_web_playable_source_is_remuxed_and_entry_ready(
     assert not work.exists() or not any(work.iterdir())
 
 
-def test_ladder_source_gets_first_flavor_then_the_rest_in_one_job(
+def _ladder_source(make_media: MakeMedia) -> Path:
+    return make_media("c540.avi", [*lavfi_av(2, "960x540"), "-c:v", "mpeg4", "-c:a",
+                                   "libmp3lame", "-shortest"])
+
+
+def _job_types(p: Pipeline) -> list[str]:
+    with p.db.system_session() as s:
+        return [j.type for j in s.scalars(select(JobRow).order_by(JobRow.id))]
+
+
+def test_ladder_source_gets_first_flavor_and_the_rest_in_one_job(
         pipeline: Pipeline, make_media: MakeMedia, tmp_path: Path) -> None:
-    src = make_media("c540.avi", [*lavfi_av(2, "960x540"), "-c:v", "mpeg4", "-c:a",
-                                  "libmp3lame", "-shortest"])
-    eid = pipeline.ingest(src, tmp_path)
-    assert pipeline.run_jobs(limit=1) == 1
-    assert pipeline.entry(eid).status == EntryStatus.READY
-    first = _assets(pipeline, eid)
-    assert first[2].status == S.READY
-    assert first[3].status == S.QUEUED and first[4].status == S.QUEUED
+    eid = pipeline.ingest(_ladder_source(make_media), tmp_path)
     assert pipeline.run_jobs() == 1
+    assert pipeline.entry(eid).status == EntryStatus.READY
     assets = _assets(pipeline, eid)
     assert [assets[f].status for f in (2, 3, 4)] == [S.READY] * 3
     assert (assets[4].width, assets[4].height) == (960, 540)
     assert (assets[3].width, assets[3].height) == (854, 480)
+    assert (assets[2].width, assets[2].height) == (640, 360)
     assert assets[5].status == S.NOT_APPLICABLE
-    with pipeline.db.system_session() as s:
-        types = [j.type for j in s.scalars(select(JobRow).order_by(JobRow.id))]
-    assert types == ["process_entry", "convert_ladder"]
+    assert _job_types(pipeline) == ["process_entry"]
     assert pipeline.entry(eid).extra["flavorParamsIds"] == "0,2,3,4"
+    assert _stored(pipeline, eid) == _referenced_keys(pipeline, eid)
+    work = pipeline.runtime.settings.data_path / "work"
+    assert not work.exists() or not any(work.iterdir())
+
+
+def test_retry_after_the_first_flavor_hands_the_rest_to_a_ladder_job(
+        pipeline: Pipeline, make_media: MakeMedia, tmp_path: Path) -> None:
+    eid = pipeline.ingest(_ladder_source(make_media), tmp_path)
+    pipeline.run_jobs()
+    first = _assets(pipeline, eid)[2]
+    with pipeline.db.partner_session(pipeline.partner_id) as s:
+        # what a worker that died during the ladder leaves: the rest still CONVERTING
+        for asset in s.scalars(select(FlavorAssetRow).where(
+                FlavorAssetRow.entry_id == eid, FlavorAssetRow.flavor_params_id.in_([3, 4]))):
+            asset.status = int(S.CONVERTING)
+        entry = entries.get_entry(s, eid)
+        entries.enqueue_processing(s, entry, str(entry.source_key), replacement=False)
+        s.commit()
+    assert pipeline.run_jobs() == 2
+    assert _job_types(pipeline) == ["process_entry", "process_entry", "convert_ladder"]
+    assets = _assets(pipeline, eid)
+    assert assets[2].id == first.id and assets[2].storage_key == first.storage_key
+    assert [assets[f].status for f in (2, 3, 4)] == [S.READY] * 3
+    assert pipeline.entry(eid).status == EntryStatus.READY
     assert _stored(pipeline, eid) == _referenced_keys(pipeline, eid)
 
 

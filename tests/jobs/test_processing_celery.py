@@ -138,8 +138,9 @@ def test_celery_worker_processes_an_upload(cluster: Cluster, clip_720p: Path) ->
     cluster.worker()
     eid = cluster.ingest(clip_720p)
     wait_for(lambda: _all_done(cluster, eid), 180, "every flavor done")
-    wait_for(lambda: all(j.status == "succeeded" for j in cluster.jobs("convert_ladder")), 30,
-             "ladder job done")
+    wait_for(lambda: all(j.status == "succeeded" for j in cluster.jobs("process_entry")), 30,
+             "processing job done")
+    assert cluster.jobs("convert_ladder") == []
     entry = cluster.entry(eid)
     assert entry.status == EntryStatus.READY and entry.duration_ms == 8000
     by_params = {a.flavor_params_id: a for a in cluster.assets(eid)}
@@ -154,18 +155,21 @@ def test_worker_killed_mid_transcode_is_replaced(cluster: Cluster, clip_720p: Pa
     eid = cluster.ingest(clip_720p)
 
     def converting() -> bool:
-        jobs = [j for j in cluster.jobs("convert_ladder") if j.status == "running"]
-        return bool(jobs) and any(a.status == S.CONVERTING and a.progress > 0
-                                  for a in cluster.assets(eid))
+        jobs = [j for j in cluster.jobs("process_entry") if j.status == "running"]
+        return bool(jobs) and cluster.entry(eid).status == EntryStatus.READY and any(
+            a.status == S.CONVERTING and a.progress > 0 for a in cluster.assets(eid))
 
-    wait_for(converting, 120, "the ladder being encoded")
-    assert cluster.entry(eid).status == EntryStatus.READY   # first flavor already plays
+    wait_for(converting, 120, "the ladder being encoded after the first flavor")
     first.kill()
     cluster.worker()
     wait_for(lambda: _all_done(cluster, eid), 240, "every flavor done after the kill")
+    # the retried process_entry finds the first flavor READY and hands the rest over
+    process = wait_for(lambda: next((j for j in cluster.jobs("process_entry")
+                                     if j.status == "succeeded"), None), 30, "process job done")
     ladder = wait_for(lambda: next((j for j in cluster.jobs("convert_ladder")
                                     if j.status == "succeeded"), None), 30, "ladder job done")
-    assert ladder.attempts == 2 and len(cluster.jobs("convert_ladder")) == 1
+    assert process.attempts == 2 and ladder.attempts == 1
+    assert len(cluster.jobs("convert_ladder")) == 1
     ready = {a.flavor_params_id for a in cluster.assets(eid) if a.status == S.READY}
     assert ready == {0, 2, 3, 4, 5, 6}
     _no_orphans(cluster, eid)

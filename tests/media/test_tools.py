@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from vpaas.media.tools import FFMPEG_ENV, MediaError, ffmpeg_path, ffmpeg_version, run_ffmpeg
+from vpaas.media.tools import (
+    FFMPEG_ENV,
+    MediaError,
+    RunControl,
+    ffmpeg_path,
+    ffmpeg_version,
+    run_ffmpeg,
+)
 
 
 def test_ffmpeg_path_defaults_to_bundled_binary(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,13 +84,54 @@ def _processes_with(marker: str) -> list[int]:
     return found
 
 
-def test_run_ffmpeg_timeout_kills_the_process() -> None:
-    marker = f"vpaas-timeout-{uuid.uuid4().hex}"
-    # -re reads the endless lavfi source in real time, so this would never finish.
-    args = [
+def _endless(marker: str) -> list[str]:
+    """Arguments of a run that never ends: -re reads an endless source in real time."""
+    return [
         "-re", "-f", "lavfi", "-i", "testsrc2=s=64x64:r=10",
         "-metadata", f"title={marker}", "-f", "null", "-",
     ]  # fmt: skip
+
+
+def test_run_ffmpeg_timeout_kills_the_process() -> None:
+    marker = f"vpaas-timeout-{uuid.uuid4().hex}"
+    args = _endless(marker)
     with pytest.raises(MediaError, match="timed out"):
         run_ffmpeg(args, timeout=1.0, threads=1)
+    assert _processes_with(marker) == []
+
+
+def _niceness(pid: int) -> set[int]:
+    """Niceness of every thread, and of the autogroup when the kernel has autogroups."""
+    values = {os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in os.listdir(f"/proc/{pid}/task")}
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    if autogroup.exists():
+        values.add(int(autogroup.read_text().split()[-1]))
+    return values
+
+
+def test_run_control_lowers_restores_priority_and_stops_the_run() -> None:
+    marker = f"vpaas-control-{uuid.uuid4().hex}"
+    args = _endless(marker)
+    control = RunControl(nice=10)
+    reasons: list[str] = []
+
+    def run() -> None:
+        try:
+            run_ffmpeg(args, timeout=60, threads=1, control=control)
+        except MediaError as exc:
+            reasons.append(exc.reason)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not (pids := _processes_with(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pids) == 1
+    assert _niceness(pids[0]) == {10}
+    if os.geteuid() == 0:  # raising a priority back needs the right to
+        control.restore_priority()
+        assert _niceness(pids[0]) == {0}
+    control.cancel()
+    thread.join(10)
+    assert reasons == ["ffmpeg was stopped"]
     assert _processes_with(marker) == []

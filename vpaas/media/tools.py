@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from vpaas.media.run_control import RunControl, lower_own_priority
+
 FFMPEG_ENV = "VPAAS_FFMPEG"
 PR_SET_PDEATHSIG = 1
 STDERR_TAIL_LINES = 40
@@ -69,28 +71,33 @@ def run_ffmpeg(
     *,
     duration_ms: int | None = None,
     ffmpeg: str | None = None,
+    control: RunControl | None = None,
 ) -> None:
     """Run ffmpeg with ``args`` (everything after the executable's global options).
 
     ``threads`` caps decoder threads (set before every ``-i``) and filter-graph threads;
     callers put ``-threads`` on their outputs for encoders. The whole process group is
     killed once ``timeout`` seconds have passed. ``progress_cb`` receives a percentage
-    (0-100) when ``duration_ms`` is known, and 100.0 on success. Raises ``MediaError``
-    with the tail of ffmpeg's error output when it fails or times out.
+    (0-100) when ``duration_ms`` is known, and 100.0 on success. ``control`` lets another
+    thread change the run's priority or stop it. Raises ``MediaError`` with the tail of
+    ffmpeg's error output when it fails, times out or is cancelled.
     """
     if threads < 1:
         raise ValueError("threads must be >= 1")
     if timeout <= 0:
         raise ValueError("timeout must be > 0")
     cmd = ffmpeg_command(args, threads, ffmpeg)
+    nice = control.start_nice() if control is not None else 0
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=lambda: _in_child(nice),
     )
+    if control is not None:
+        control.attach(proc.pid)
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     on_progress = _progress_parser(progress_cb, duration_ms)
     try:
@@ -100,6 +107,8 @@ def run_ffmpeg(
             _kill_group(proc)
     if not finished:
         raise MediaError(f"ffmpeg timed out after {timeout:g} s and was stopped")
+    if control is not None and control.cancelled:
+        raise MediaError("ffmpeg was stopped")
     if proc.returncode != 0:
         raise MediaError(_reason(tail, args, proc.returncode))
     if progress_cb is not None:
@@ -161,8 +170,10 @@ def _pump(
     return True
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGKILL when the worker that started ffmpeg dies (Linux only)."""
+def _in_child(nice: int) -> None:
+    """In the child: lower the priority, and get SIGKILL when the worker dies (Linux only)."""
+    if nice:
+        lower_own_priority(nice)
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

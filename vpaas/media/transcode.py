@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vpaas.media.presets import ACTION_TRANSCODE, FlavorPlan, FlavorSpec
 from vpaas.media.probe import MediaInfo, probe
-from vpaas.media.tools import MediaError, ProgressCallback, run_ffmpeg
+from vpaas.media.tools import MediaError, ProgressCallback, RunControl, run_ffmpeg
 
 X264_PRESET = "veryfast"
 PARTIAL_SUFFIX = ".partial"
@@ -29,13 +29,14 @@ def transcode_ladder(
     *,
     info: MediaInfo | None = None,
     ffmpeg: str | None = None,
+    control: RunControl | None = None,
 ) -> dict[int, Path]:
     """Encode every ``transcode`` plan of ``plans`` from ``src`` in ONE ffmpeg process.
 
     The source is decoded once and split; every rendition gets keyframes forced at the
     same instants (every ``gop_seconds``), so segments line up across renditions. Other
     actions are ignored. Returns ``{flavor_id: path}`` of progressive (faststart) MP4s in
-    ``out_dir``; nothing is left behind on failure.
+    ``out_dir``; nothing is left behind on failure. ``control``: see :func:`run_ffmpeg`.
     """
     todo = [p for p in plans if p.action == ACTION_TRANSCODE]
     if not todo:
@@ -47,7 +48,8 @@ def transcode_ladder(
     partials = {fid: path.with_name(path.name + PARTIAL_SUFFIX) for fid, path in targets.items()}
     args = ladder_args(Path(src), info, todo, partials, threads)
     try:
-        run_ffmpeg(args, timeout, threads, progress_cb, duration_ms=info.duration_ms, ffmpeg=ffmpeg)
+        run_ffmpeg(args, timeout, threads, progress_cb, duration_ms=info.duration_ms,
+                   ffmpeg=ffmpeg, control=control)
         for fid, partial in partials.items():
             partial.replace(targets[fid])
     finally:

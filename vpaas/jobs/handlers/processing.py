@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from vpaas.domain import processing
-from vpaas.domain.processing import Abandoned, Processor
+from vpaas.domain import ladder, processing, processing_state
+from vpaas.domain.processor import Abandoned, Processor
 from vpaas.jobs.model import PermanentJobError
 from vpaas.jobs.registry import JobContext, JobHandlers
 from vpaas.media.tools import MediaError
@@ -29,7 +29,7 @@ Body = Callable[[Processor, int, str, dict[str, Any]], None]
 def register(handlers: JobHandlers) -> None:
     """Register the processing job types."""
     handlers.register(processing.PROCESS_JOB, run_process_entry, on_failed=on_failed)
-    handlers.register(processing.LADDER_JOB, run_convert_ladder, on_failed=on_failed)
+    handlers.register(ladder.LADDER_JOB, run_convert_ladder, on_failed=on_failed)
 
 
 def work_root(settings: Any) -> Path:
@@ -66,13 +66,14 @@ def _run(ctx: JobContext, body: Body) -> None:
 
 
 def run_process_entry(ctx: JobContext) -> None:
-    """Probe, plan, first playable flavor, thumbnail, entry READY; enqueue the ladder."""
+    """Probe, plan, first playable flavor, thumbnail, entry READY; meanwhile the rest of
+    the ladder in the background."""
     _run(ctx, processing.process_entry)
 
 
 def run_convert_ladder(ctx: JobContext) -> None:
-    """The remaining rungs of the ladder in one ffmpeg run."""
-    _run(ctx, processing.convert_ladder)
+    """Listed rungs of the ladder in one ffmpeg run (reconversions, unfinished ladders)."""
+    _run(ctx, ladder.convert_ladder)
 
 
 def on_failed(ctx: JobContext, reason: str) -> None:
@@ -80,5 +81,5 @@ def on_failed(ctx: JobContext, reason: str) -> None:
     if not ctx.object_id:
         return
     runtime = ctx.deps
-    processing.fail_processing(runtime.db, runtime.storage, ctx.partner_id, ctx.object_id,
+    processing_state.fail_processing(runtime.db, runtime.storage, ctx.partner_id, ctx.object_id,
                                ctx.payload, reason)
