@@ -9,7 +9,7 @@ from typing import Any
 import av
 import pytest
 
-from vpaas.media.package import PackagedTracks, package_flavor
+from vpaas.media.package import PackagedTracks, describe_packaged, package_flavor
 from vpaas.media.presets import DEFAULT_LADDER, plan_ladder
 from vpaas.media.probe import probe
 from vpaas.media.tools import MediaError
@@ -108,3 +108,12 @@ def test_package_rejects_missing_or_bad_input(tmp_path: Path) -> None:
     junk.write_bytes(b"\x00" * 1000)
     with pytest.raises(MediaError):
         package_flavor(junk, tmp_path / "out")
+
+
+def test_describe_packaged_needs_every_track(flavor_mp4: Path, tmp_path: Path) -> None:
+    video = tmp_path / "v.mp4"
+    with pytest.raises(MediaError, match="video track is missing"):
+        describe_packaged(flavor_mp4, {"video": video})
+    video.write_bytes(b"")
+    with pytest.raises(MediaError, match="audio track is missing"):
+        describe_packaged(flavor_mp4, {"video": video})

@@ -9,6 +9,8 @@ import av
 import pytest
 
 import vpaas.media.transcode as transcode_module
+from vpaas.media.fmp4 import index_fmp4
+from vpaas.media.package import describe_packaged, package_flavor
 from vpaas.media.presets import (
     ACTION_TRANSCODE,
     DEFAULT_LADDER,
@@ -17,7 +19,7 @@ from vpaas.media.presets import (
 )
 from vpaas.media.probe import probe
 from vpaas.media.tools import MediaError
-from vpaas.media.transcode import remux, transcode_ladder
+from vpaas.media.transcode import packaged_targets, remux, transcode_ladder
 
 
 def keyframe_times(path: Path) -> list[float]:
@@ -144,6 +146,40 @@ def test_ladder_failure_is_readable_and_cleans_up(clip_h264: Path, tmp_path: Pat
         transcode_ladder(broken, [bad], out_dir, 60, 1, info=probe(clip_h264))
     assert err.value.reason
     assert list(out_dir.iterdir()) == []
+
+
+def test_packaged_ladder_writes_the_tracks_packaging_would(
+        clip_540p: Path, tmp_path: Path) -> None:
+    info = probe(clip_540p)
+    plans = [p for p in plan_ladder(info, DEFAULT_LADDER) if p.flavor_id in (2, 3)]
+    out = transcode_ladder(clip_540p, plans, tmp_path / "out", 120, 2, info=info, packaged=True)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "flavor_2.audio.m4a", "flavor_2.mp4", "flavor_2.video.mp4",
+        "flavor_3.audio.m4a", "flavor_3.mp4", "flavor_3.video.mp4",
+    ]  # fmt: skip
+    for plan in plans:
+        mp4 = out[plan.flavor_id]
+        assert probe(mp4).web_playable
+        assert top_level_boxes(mp4).index(b"moov") < top_level_boxes(mp4).index(b"mdat")
+        direct = describe_packaged(mp4, packaged_targets(mp4, plan, info))
+        copied = package_flavor(mp4, tmp_path / f"copy-{plan.flavor_id}")
+        assert direct.codecs == copied.codecs
+        for a, b in zip(direct.tracks, copied.tracks, strict=True):
+            assert (a.kind, a.width, a.height, a.duration_ms) == (b.kind, b.width, b.height,
+                                                                b.duration_ms)
+            assert _fragment_bytes(a.path) == _fragment_bytes(b.path)  # the same media
+
+
+def _fragment_bytes(path: Path) -> list[bytes]:
+    data = path.read_bytes()
+    return [data[f.offset : f.offset + f.length] for f in index_fmp4(path).fragments]
+
+
+def test_packaged_ladder_failure_leaves_no_files(clip_540p: Path, tmp_path: Path) -> None:
+    plans = plan_ladder(probe(clip_540p), DEFAULT_LADDER)
+    with pytest.raises(MediaError, match="timed out"):
+        transcode_ladder(clip_540p, plans, tmp_path, 0.05, 1, packaged=True)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_remux_copies_streams_into_faststart_mp4(clip_360p: Path, tmp_path: Path) -> None:

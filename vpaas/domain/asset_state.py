@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 
 from vpaas.db.base import Database, now
 from vpaas.db.tables.flavor import FlavorAssetRow
-from vpaas.media.package import PackagedTracks, package_flavor
+from vpaas.media.package import PackagedTracks, describe_packaged, package_flavor
 from vpaas.media.presets import ACTION_REMUX, FlavorPlan
 from vpaas.media.probe import MediaInfo
 from vpaas.media.tools import ProgressCallback
-from vpaas.media.transcode import flavor_filename, remux, transcode_ladder
+from vpaas.media.transcode import flavor_filename, packaged_targets, remux, transcode_ladder
 
 
 class FlavorAssetStatus(IntEnum):
@@ -203,17 +203,25 @@ class Limits(Protocol):
 
 
 def produce(limits: Limits, src: Path, info: MediaInfo, plan: FlavorPlan, asset_id: str,
-            progress: ProgressCallback | None = None) -> FlavorOutputs:
-    """Make one flavor (remux or encode) from ``src`` and package it."""
+            progress: ProgressCallback | None = None, *, threads: int | None = None
+            ) -> FlavorOutputs:
+    """Make one flavor (remux or encode) from ``src`` and package it; ``threads`` overrides
+    the attempt's thread count. An encode writes its packaged tracks in the same run."""
     out = limits.work / f"flavor-{asset_id}"
+    threads = threads or limits.threads
     if plan.action == ACTION_REMUX:
-        mp4 = remux(src, out / flavor_filename(plan.flavor_id), limits.timeout, limits.threads,
+        mp4 = remux(src, out / flavor_filename(plan.flavor_id), limits.timeout, threads,
                     info=info)
     else:
-        done = transcode_ladder(src, [plan], out, limits.timeout, limits.threads, progress,
-                                info=info)
-        mp4 = done[plan.flavor_id]
+        done = transcode_ladder(src, [plan], out, limits.timeout, threads, progress,
+                                info=info, packaged=True)
+        return encoded_outputs(done[plan.flavor_id], plan, info)
     return package_one(limits, mp4, asset_id)
+
+
+def encoded_outputs(mp4: Path, plan: FlavorPlan, info: MediaInfo) -> FlavorOutputs:
+    """A flavor ``transcode_ladder(packaged=True)`` made: its MP4 and its packaged tracks."""
+    return FlavorOutputs(mp4, describe_packaged(mp4, packaged_targets(mp4, plan, info)))
 
 
 def package_one(limits: Limits, mp4: Path, asset_id: str) -> FlavorOutputs:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from vpaas import jobs
 from vpaas.domain import asset_state, entries, flavors
 from vpaas.domain.asset_state import FlavorAssetStatus as S
-from vpaas.domain.asset_state import FlavorOutputs, package_one, produce, store_outputs
+from vpaas.domain.asset_state import FlavorOutputs, encoded_outputs, produce, store_outputs
 from vpaas.domain.flavors import EntryPlan
 from vpaas.domain.processing_state import (
     entry_assets,
@@ -57,7 +57,7 @@ class BackgroundLadder:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="ladder")
         self._future: Future[dict[int, Path]] = self._pool.submit(
             transcode_ladder, src, [p for _, p in encodes], proc.work / "ladder", proc.timeout,
-            proc.threads, writer, info=info, control=self.control)
+            proc.threads, writer, info=info, control=self.control, packaged=True)
         self._pool.shutdown(wait=False)
 
     def prioritize(self) -> None:
@@ -121,7 +121,7 @@ def convert_ladder(proc: Processor, partner_id: int, entry_id: str, payload: dic
         encodes = [(a, p) for a, p in pairs if p.action == ACTION_TRANSCODE]
         writer = proc.progress_writer(partner_id, [asset_id for asset_id, _ in encodes])
         mp4s = transcode_ladder(src, [p for _, p in encodes], proc.work / "ladder",
-                                proc.timeout, proc.threads, writer, info=info)
+                                proc.timeout, proc.threads, writer, info=info, packaged=True)
         proc.check()
         store_rungs(proc, partner_id, src, info, pairs, mp4s)
     _settle_after_ladder(proc, partner_id, entry_id, source_key, info)
@@ -130,12 +130,13 @@ def convert_ladder(proc: Processor, partner_id: int, entry_id: str, payload: dic
 def store_rungs(proc: Processor, partner_id: int, src: Path, info: MediaInfo,
                 pairs: AssetPlans, mp4s: dict[int, Path],
                 on_stored: Any = None) -> None:
-    """Package every rung (two at a time) and store each as soon as it is packaged."""
+    """Describe every encoded rung (packaged by its encoder) or make a remuxed one, two at a
+    time, and store each as soon as it is ready."""
     def make(pair: tuple[str, FlavorPlan]) -> FlavorOutputs:
         asset_id, plan = pair
         if plan.action == ACTION_REMUX:
             return produce(proc, src, info, plan, asset_id)
-        return package_one(proc, mp4s[plan.flavor_id], asset_id)
+        return encoded_outputs(mp4s[plan.flavor_id], plan, info)
 
     with ThreadPoolExecutor(PACKAGE_WORKERS, thread_name_prefix="package") as pool:
         for (asset_id, _), outputs in zip(pairs, pool.map(make, pairs), strict=True):

@@ -50,6 +50,8 @@ from vpaas.media.tools import MediaError
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = entries.PROCESS_JOB
+FIRST_BESIDE_LADDER_THREADS = 1
+"""Threads of the first flavor's ffmpeg run while a background ladder runs."""
 
 
 def process_entry(proc: Processor, partner_id: int, entry_id: str, payload: dict[str, Any]
@@ -81,8 +83,10 @@ def process_entry(proc: Processor, partner_id: int, entry_id: str, payload: dict
     ladder = BackgroundLadder(proc, partner_id, src, info, rest) if rest else None
     try:
         proc.check()
+        # beside a ladder, one thread wastes the least CPU (the ladder takes what is idle)
         outputs = produce(proc, src, info, first, first_row.id,
-                          proc.progress_writer(partner_id, [first_row.id]))
+                          proc.progress_writer(partner_id, [first_row.id]),
+                          threads=FIRST_BESIDE_LADDER_THREADS if ladder else None)
         thumb = capture_thumbnail(proc.work, src, info)
         with proc.db.partner_session(partner_id) as s:
             stored = store_outputs(s, proc.storage, first_row.id, outputs)

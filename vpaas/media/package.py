@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,10 +84,9 @@ def package_flavor(
     """
     src = Path(flavor_mp4)
     streams = _stream_facts(src)
-    stem = _UNSAFE.sub("_", src.stem)[:80] or "flavor"
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    targets = {kind: out / f"{stem}.{kind}.{ext}" for kind, ext in _EXT.items() if kind in streams}
+    targets = track_targets(src, out, streams)
     partials = {k: p.with_name(p.name + ".partial") for k, p in targets.items()}
     args = ["-f", "mov", "-i", str(src.resolve())]
     for kind, partial in partials.items():
@@ -98,6 +98,21 @@ def package_flavor(
     finally:
         for partial in partials.values():
             partial.unlink(missing_ok=True)
+    return _tracks(targets, streams)
+
+
+def describe_packaged(flavor_mp4: str | os.PathLike[str],
+                      targets: dict[str, Path]) -> PackagedTracks:
+    """The tracks an encoder already wrote next to ``flavor_mp4`` (see
+    :func:`fragmented_muxer_options`), described like :func:`package_flavor` does."""
+    streams = _stream_facts(Path(flavor_mp4))
+    missing = [kind for kind in streams if kind not in targets or not targets[kind].is_file()]
+    if missing:
+        raise MediaError(f"the packaged {missing[0]} track is missing")
+    return _tracks({k: targets[k] for k in streams}, streams)
+
+
+def _tracks(targets: dict[str, Path], streams: dict[str, dict[str, Any]]) -> PackagedTracks:
     tracks = {k: _describe(k, p, streams[k]) for k, p in targets.items()}
     return PackagedTracks(video=tracks.get("video"), audio=tracks.get("audio"))
 
@@ -105,10 +120,25 @@ def package_flavor(
 _EXT = {"video": "mp4", "audio": "m4a"}
 
 
-def _track_args(kind: str, index: int) -> list[str]:
-    args = ["-map", f"0:{index}", "-c", "copy", "-map_metadata", "-1", "-movflags", FRAG_FLAGS]
+def track_targets(flavor_mp4: Path, out_dir: Path, kinds: Iterable[str]) -> dict[str, Path]:
+    """``{kind: <out_dir>/<stem>.video.mp4 | <stem>.audio.m4a}`` for the ``kinds`` wanted."""
+    stem = _UNSAFE.sub("_", flavor_mp4.stem)[:80] or "flavor"
+    wanted = set(kinds)
+    return {kind: out_dir / f"{stem}.{kind}.{ext}" for kind, ext in _EXT.items() if kind in wanted}
+
+
+def fragmented_muxer_options(kind: str) -> dict[str, str]:
+    """MP4 muxer options of a single-track fragmented (CMAF) file of ``kind``."""
+    options = {"movflags": FRAG_FLAGS}
     if kind == "audio":
-        args += ["-frag_duration", str(AUDIO_FRAGMENT_US)]
+        options["frag_duration"] = str(AUDIO_FRAGMENT_US)
+    return options
+
+
+def _track_args(kind: str, index: int) -> list[str]:
+    args = ["-map", f"0:{index}", "-c", "copy", "-map_metadata", "-1"]
+    for name, value in fragmented_muxer_options(kind).items():
+        args += [f"-{name}", value]
     return [*args, "-f", "mp4"]
 
 

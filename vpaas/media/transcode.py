@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from vpaas.media.package import fragmented_muxer_options, track_targets
 from vpaas.media.presets import ACTION_TRANSCODE, FlavorPlan, FlavorSpec
 from vpaas.media.probe import MediaInfo, probe
 from vpaas.media.tools import MediaError, ProgressCallback, RunControl, run_ffmpeg
@@ -30,6 +32,7 @@ def transcode_ladder(
     info: MediaInfo | None = None,
     ffmpeg: str | None = None,
     control: RunControl | None = None,
+    packaged: bool = False,
 ) -> dict[int, Path]:
     """Encode every ``transcode`` plan of ``plans`` from ``src`` in ONE ffmpeg process.
 
@@ -37,6 +40,8 @@ def transcode_ladder(
     same instants (every ``gop_seconds``), so segments line up across renditions. Other
     actions are ignored. Returns ``{flavor_id: path}`` of progressive (faststart) MP4s in
     ``out_dir``; nothing is left behind on failure. ``control``: see :func:`run_ffmpeg`.
+    With ``packaged`` the same run also writes each flavor's single-track fragmented MP4s
+    next to it (:func:`packaged_targets`), so no separate packaging pass is needed.
     """
     todo = [p for p in plans if p.action == ACTION_TRANSCODE]
     if not todo:
@@ -45,17 +50,30 @@ def transcode_ladder(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     targets = {p.flavor_id: out / flavor_filename(p.flavor_id) for p in todo}
-    partials = {fid: path.with_name(path.name + PARTIAL_SUFFIX) for fid, path in targets.items()}
-    args = ladder_args(Path(src), info, todo, partials, threads)
+    tracks = {p.flavor_id: packaged_targets(targets[p.flavor_id], p, info)
+              for p in todo} if packaged else {}
+    finals = [*targets.values(), *(t for by_kind in tracks.values() for t in by_kind.values())]
+    partials = {path: path.with_name(path.name + PARTIAL_SUFFIX) for path in finals}
+    args = ladder_args(Path(src), info, todo, {f: partials[p] for f, p in targets.items()},
+                       threads, {f: {k: partials[p] for k, p in by_kind.items()}
+                                 for f, by_kind in tracks.items()})
     try:
         run_ffmpeg(args, timeout, threads, progress_cb, duration_ms=info.duration_ms,
                    ffmpeg=ffmpeg, control=control)
-        for fid, partial in partials.items():
-            partial.replace(targets[fid])
+        for final, partial in partials.items():
+            partial.replace(final)
     finally:
         for partial in partials.values():
             partial.unlink(missing_ok=True)
     return targets
+
+
+def packaged_targets(flavor_mp4: Path, plan: FlavorPlan, info: MediaInfo) -> dict[str, Path]:
+    """The single-track files ``transcode_ladder(packaged=True)`` writes for ``plan``."""
+    kinds = [k for k, present in (("video", not plan.spec.is_audio_only and info.has_video),
+                                  ("audio", info.has_audio and bool(plan.spec.audio_codec)))
+             if present]
+    return track_targets(flavor_mp4, flavor_mp4.parent, kinds)
 
 
 def ladder_args(
@@ -64,8 +82,10 @@ def ladder_args(
     plans: Sequence[FlavorPlan],
     outputs: dict[int, Path],
     threads: int,
+    tracks: dict[int, dict[str, Path]] | None = None,
 ) -> list[str]:
-    """The ffmpeg arguments (after global options) that encode ``plans`` into ``outputs``."""
+    """The ffmpeg arguments (after global options) that encode ``plans`` into ``outputs``
+    (and, for the flavors in ``tracks``, into their single-track fragmented MP4s too)."""
     if not info.has_video and not info.has_audio:
         raise MediaError("the source has no audio or video to encode")
     video_plans = [p for p in plans if not p.spec.is_audio_only]
@@ -78,8 +98,30 @@ def ladder_args(
     for plan in plans:
         label = f"[v{video_plans.index(plan)}]" if plan in video_plans else None
         args += _output_args(info, plan, label, per_output)
-        args.append(str(outputs[plan.flavor_id]))
+        if tracks and plan.flavor_id in tracks:
+            args += _tee(outputs[plan.flavor_id], tracks[plan.flavor_id])
+        else:
+            args += ["-movflags", "+faststart", "-f", "mp4", str(outputs[plan.flavor_id])]
     return args
+
+
+def _tee(mp4: Path, tracks: dict[str, Path]) -> list[str]:
+    """One encode, muxed three ways: the progressive MP4 and one fragmented file per track.
+
+    Encoders only make global headers (avcC, AudioSpecificConfig) when their muxer asks,
+    which the tee muxer cannot do for its slaves, so they are asked for here.
+    """
+    slaves = [f"[f=mp4:movflags=+faststart]{_tee_escape(mp4)}"]
+    for kind, path in tracks.items():
+        options = {"f": "mp4", **fragmented_muxer_options(kind), "select": kind[0]}
+        spec = ":".join(f"{k}={v}" for k, v in options.items())
+        slaves.append(f"[{spec}]{_tee_escape(path)}")
+    return ["-flags:v", "+global_header", "-flags:a", "+global_header",
+            "-f", "tee", "|".join(slaves)]
+
+
+def _tee_escape(path: Path) -> str:
+    return re.sub(r"([\\|\[\]])", r"\\\1", str(path))
 
 
 def input_args(src: Path, info: MediaInfo) -> list[str]:
@@ -124,7 +166,6 @@ def _output_args(
         args += ["-an"]
     args += [
         "-sn", "-dn", "-map_metadata", "-1", "-threads", str(threads),
-        "-movflags", "+faststart", "-f", "mp4",
     ]
     return args
 
