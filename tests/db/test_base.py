@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
-from sqlalchemy import String, delete, func, select, update
+from sqlalchemy import String, delete, func, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from vpaas.db import base
 from vpaas.db.base import CrossPartnerWrite, Database, PartnerScoped, new_id
 
 
@@ -79,3 +81,29 @@ def test_partner_criteria_are_reused_per_partner_and_stay_scoped(things: Databas
     with things.partner_session(1) as s:
         s.info["partner_id"] = 2  # a session re-pointed by hand is not scoped by a stale option
         assert [t.id for t in s.scalars(select(Thing))] == ["b"]
+
+
+def test_idle_pooled_connections_are_pinged_before_use(things: Database,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    if things.is_sqlite:
+        pytest.skip("SQLite connections are files, never pinged")
+    pings: list[object] = []
+    dialect = things.engine.dialect
+    real_ping = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
+    for _ in range(2):
+        with things.partner_session(1) as s:
+            assert s.scalars(select(Thing.id)).all() == ["a"]
+    assert pings == []  # in steady use: no extra round trip
+    monkeypatch.setattr(base, "PING_AFTER_IDLE_SECONDS", 0.0)
+    time.sleep(0.01)
+    with things.partner_session(1) as s:
+        assert s.scalars(select(Thing.id)).all() == ["a"]
+    assert len(pings) == 1
+
+
+def test_postgresql_connections_plan_serially(things: Database) -> None:
+    if things.is_sqlite:
+        pytest.skip("PostgreSQL setting")
+    with things.engine.connect() as conn:
+        assert conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import JSON, Boolean, String, bindparam, select
+from sqlalchemy import JSON, Boolean, String, bindparam, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from vpaas.db import base
-from vpaas.db.base import Database
+from vpaas.db.base import Database, PartnerScoped
 from vpaas.db.key_read import KeyRead
 
 
@@ -17,7 +16,7 @@ class _Base(DeclarativeBase):
     pass
 
 
-class Item(base.PartnerScoped, _Base):
+class Item(PartnerScoped, _Base):
     __tablename__ = "key_read_test_item"
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     flag: Mapped[bool] = mapped_column(Boolean)
@@ -67,18 +66,46 @@ def test_sees_committed_writes_and_leaves_no_transaction_open(items: Database) -
     assert row is not None and row.flag is True
 
 
-def test_idle_connections_are_pinged_before_use(items: Database,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reads_reuse_one_autocommit_connection_outside_the_pool(items: Database) -> None:
     if items.is_sqlite:
-        pytest.skip("SQLite connections are files, never pinged")
-    pings: list[object] = []
-    dialect = items.engine.dialect
-    real_ping = dialect.do_ping
-    monkeypatch.setattr(dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
-    BY_KEY.first(items, id="a", pid=1)
-    BY_KEY.first(items, id="a", pid=1)
-    assert pings == []  # in steady use: no extra round trip
-    monkeypatch.setattr(base, "PING_AFTER_IDLE_SECONDS", 0.0)
-    time.sleep(0.01)
+        pytest.skip("SQLite reads on its pooled connections")
+    assert items.readers is not None
+    for _ in range(3):
+        assert BY_KEY.first(items, id="a", pid=1) is not None
+    pool = items.engine.pool
+    assert pool.checkedout() == 0
+    idle = items.readers._idle
+    assert len(idle) == 1 and idle[0].dbapi_connection.autocommit is True
+
+
+def test_a_read_connection_the_server_closed_is_replaced(items: Database) -> None:
+    if items.is_sqlite:
+        pytest.skip("SQLite connections are files")
+    assert items.readers is not None
     assert BY_KEY.first(items, id="a", pid=1) is not None
-    assert len(pings) == 1
+    backend = items.readers._idle[0].dbapi_connection.info.backend_pid
+    with items.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    time.sleep(0.05)
+    row = BY_KEY.first(items, id="a", pid=1)
+    assert row is not None and row.id == "a"
+    assert items.readers._idle[0].dbapi_connection.info.backend_pid != backend
+
+
+def test_reads_beyond_the_limit_run_on_a_pooled_connection(items: Database) -> None:
+    if items.is_sqlite:
+        pytest.skip("SQLite reads on its pooled connections")
+    readers = items.readers
+    assert readers is not None
+    taken = 0
+    while readers._slots.acquire(blocking=False):  # every own connection busy
+        taken += 1
+    try:
+        row = BY_KEY.first(items, id="a", pid=1)
+        assert row is not None and row.id == "a"
+        assert readers._idle == []
+        with items.engine.connect() as conn:  # the pooled connection is back in transactions
+            assert conn.connection.dbapi_connection.autocommit is False
+    finally:
+        for _ in range(taken):
+            readers._slots.release()

@@ -1,10 +1,13 @@
 """One-row reads by key outside any session or transaction, for read-only API calls.
 
-A :class:`KeyRead` is a SELECT compiled once per dialect and run straight on a pooled DBAPI
+A :class:`KeyRead` is a SELECT compiled once per dialect and run straight on a DBAPI
 connection: no Session, no Core ``Connection`` (whose result setup reads the cursor
 description, ~60 column objects a call with psycopg), no BEGIN / COMMIT. SQLite runs the
-statement on its own (the connections have no implicit transactions); PostgreSQL runs it in
-autocommit mode. Either way it reads the latest committed data in one round trip.
+statement on a pooled connection, on its own (the connections have no implicit
+transactions); PostgreSQL on one of the database's autocommit read connections
+(:class:`vpaas.db.base.ReadConnections`: no pool checkout, no reset on return, and the
+driver's prepared statement is reused). Either way it reads the latest committed data in one
+round trip.
 
 Not partner scoped: the statement must name its partner in its WHERE clause itself.
 """
@@ -44,22 +47,7 @@ class KeyRead:
         prepared = self._prepare(db)
         params: Any = binds if prepared.binds is None else \
             tuple(binds[name] for name in prepared.binds)
-        conn = db.engine.raw_connection()
-        dbapi = conn.dbapi_connection
-        autocommit = not db.is_sqlite and not getattr(dbapi, "autocommit", True)
-        try:
-            if autocommit:
-                dbapi.autocommit = True  # type: ignore[union-attr]
-            cursor = conn.cursor()
-            try:
-                cursor.execute(prepared.sql, params)
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        finally:
-            if autocommit and dbapi is not None and not getattr(dbapi, "closed", False):
-                dbapi.autocommit = False
-            conn.close()
+        row = _first_row(db, prepared.sql, params)
         if row is None:
             return None
         return SimpleNamespace(**{
@@ -80,3 +68,18 @@ class KeyRead:
                 processors=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None)
                                  for c in columns))
         return prepared
+
+
+def _first_row(db: Database, sql: str, params: Any) -> Any:
+    if db.readers is not None:
+        return db.readers.first_row(sql, params)
+    conn = db.engine.raw_connection()  # SQLite: no implicit transaction to leave
+    try:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        conn.close()

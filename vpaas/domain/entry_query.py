@@ -29,6 +29,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    literal,
     literal_column,
     or_,
     select,
@@ -261,17 +262,24 @@ def entry_select(q: QueryContext, filter_obj: Any, viewer: Viewer | None = None,
 
 
 def _defaults(stmt: Select[Any], props: Mapping[str, Any]) -> Select[Any]:
+    """Kaltura's default conditions, as constants in the SQL (not parameters): the databases
+    then see that they imply the condition of the partial index ``ix_entry_listed``."""
     if "idEqual" not in props and "redirectFromEntryId" not in props:
         if not any(p in props for p in _STATUS_PROPS):
-            stmt = stmt.where(EntryRow.status == READY)
+            stmt = stmt.where(EntryRow.status == _constant(READY))
         if not any(p in props for p in _MODERATION_PROPS):
-            stmt = stmt.where(EntryRow.moderation_status.not_in((PENDING_MODERATION, REJECTED)))
+            stmt = stmt.where(EntryRow.moderation_status.not_in(
+                [_constant(PENDING_MODERATION), _constant(REJECTED)]))
         if not any(p in props for p in _DISPLAY_PROPS):
             hidden = (RECYCLED,) if "parentEntryIdEqual" in props else (RECYCLED, SYSTEM)
-            stmt = stmt.where(EntryRow.display_in_search.not_in(hidden))
+            stmt = stmt.where(EntryRow.display_in_search.not_in([_constant(h) for h in hidden]))
     if not _asks_for_deleted(props):
-        stmt = stmt.where(EntryRow.status != DELETED)
+        stmt = stmt.where(EntryRow.status != _constant(DELETED))
     return stmt
+
+
+def _constant(value: int) -> Any:
+    return literal(value, Integer, literal_execute=True)
 
 
 def _asks_for_deleted(props: Mapping[str, Any]) -> bool:

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vpaas.db.base import Base, PartnerScoped, Timestamped
+
+LISTED = text("status = 2 AND moderation_status NOT IN (1, 3) "
+              "AND display_in_search NOT IN (-2, -1)")
+"""What a list shows by default: READY, not pending moderation nor rejected, not SYSTEM nor
+RECYCLED (:func:`vpaas.domain.entry_query.entry_select` writes these conditions as constants
+so that both databases can prove them and use :data:`LISTED`'s partial index)."""
 
 
 class EntryRow(PartnerScoped, Timestamped, Base):
@@ -35,6 +41,10 @@ class EntryRow(PartnerScoped, Timestamped, Base):
         # freeText matches) and orders them newest first without reading the rows
         Index("ix_entry_partner_id_state", "partner_id", "id", "type", "status",
               "moderation_status", "display_in_search", "created_at"),
+        # counts of default lists (by type, media type and creation time) read only the
+        # entries listed, without checking each one's state
+        Index("ix_entry_listed", "partner_id", "type", "media_type", "created_at",
+              sqlite_where=LISTED, postgresql_where=LISTED),
     )
 
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
