@@ -155,6 +155,28 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(str(exc)) from exc
 
 
+def pooled_first_row(engine: Engine, sql: str, params: Any) -> Any:
+    """The first row of ``sql`` run on a pooled DBAPI connection outside any transaction:
+    in autocommit mode for this statement (PostgreSQL); SQLite connections have no implicit
+    transaction."""
+    conn = engine.raw_connection()
+    dbapi = conn.dbapi_connection
+    switch = engine.dialect.name != "sqlite"
+    try:
+        if switch:
+            dbapi.autocommit = True  # type: ignore[union-attr]
+        cursor = conn.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        if switch and dbapi is not None and not getattr(dbapi, "closed", False):
+            dbapi.autocommit = False  # type: ignore[union-attr]
+        conn.close()
+
+
 class ReadConnections:
     """DBAPI connections of their own, in autocommit mode, for one-statement reads outside
     any transaction (PostgreSQL): taking one and giving it back runs no pool events, no
@@ -178,14 +200,14 @@ class ReadConnections:
             conn = self._idle.pop()
         except IndexError:
             if not self._slots.acquire(blocking=False):
-                return self._pooled_row(sql, params)
+                return pooled_first_row(self.engine, sql, params)
             return self._row_on(self._connect(), sql, params)
         try:
             return self._row_on(conn, sql, params)
         except self.engine.dialect.loaded_dbapi.Error:
             self.close()
             if not self._slots.acquire(blocking=False):
-                return self._pooled_row(sql, params)
+                return pooled_first_row(self.engine, sql, params)
             return self._row_on(self._connect(), sql, params)
 
     def close(self) -> None:
@@ -220,23 +242,6 @@ class ReadConnections:
         conn.close()
         self._slots.release()
 
-    def _pooled_row(self, sql: str, params: Any) -> Any:
-        conn = self.engine.raw_connection()
-        dbapi = conn.dbapi_connection
-        try:
-            dbapi.autocommit = True  # type: ignore[union-attr]
-            cursor = conn.cursor()
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchone()
-            finally:
-                cursor.close()
-        finally:
-            if dbapi is not None and not getattr(dbapi, "closed", False):
-                dbapi.autocommit = False
-            conn.close()
-
-
 class Database:
     """The engine plus session factories; one per app, passed down explicitly."""
 
@@ -263,6 +268,13 @@ class Database:
                 self._criteria.clear()
             option = self._criteria[partner_id] = partner_criteria(partner_id)
         return option
+
+    def first_row(self, sql: str, params: Any) -> Any:
+        """The first row of one DBAPI statement run outside any transaction (None if none):
+        on a read connection (PostgreSQL), else on a pooled connection."""
+        if self.readers is not None:
+            return self.readers.first_row(sql, params)
+        return pooled_first_row(self.engine, sql, params)
 
     @property
     def is_sqlite(self) -> bool:

@@ -47,7 +47,7 @@ class KeyRead:
         prepared = self._prepare(db)
         params: Any = binds if prepared.binds is None else \
             tuple(binds[name] for name in prepared.binds)
-        row = _first_row(db, prepared.sql, params)
+        row = db.first_row(prepared.sql, params)
         if row is None:
             return None
         return SimpleNamespace(**{
@@ -69,17 +69,3 @@ class KeyRead:
                                  for c in columns))
         return prepared
 
-
-def _first_row(db: Database, sql: str, params: Any) -> Any:
-    if db.readers is not None:
-        return db.readers.first_row(sql, params)
-    conn = db.engine.raw_connection()  # SQLite: no implicit transaction to leave
-    try:
-        cursor = conn.cursor()
-        try:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        conn.close()
