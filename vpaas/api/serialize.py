@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Any
 from xml.sax.saxutils import escape
+
+import orjson
 
 from vpaas.registry import ApiError, KalturaObject
 from vpaas.registry.build import Registry
@@ -91,7 +92,7 @@ class JsonEncoder:
         self._fields: dict[str, tuple[tuple[str, bool], ...]] = {}
 
     def document(self, result: Any) -> str:
-        return json.dumps(self.plain(result), ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(self.plain(result)).decode()
 
     def plain(self, value: Any) -> Any:
         if isinstance(value, ApiError):

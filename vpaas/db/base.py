@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import BigInteger, Engine, Integer, QueuePool, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
@@ -102,7 +103,8 @@ def _stamp_partner(session: Session, _ctx: Any, _instances: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               json_deserializer=orjson.loads)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
@@ -120,7 +122,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20,
+    engine = create_engine(url, pool_size=10, max_overflow=20, json_deserializer=orjson.loads,
                            connect_args={"options": _options(url, SERIAL_PLANS)})
     _ping_when_idle(engine)
     return engine

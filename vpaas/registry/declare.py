@@ -85,10 +85,9 @@ class KalturaObject:
     def __init__(self, **values: Any) -> None:
         self.supplied: set[str] = set()
         self.nulled: set[str] = set()
-        for name, decl in _declared_defaults(type(self)).items():
-            setattr(self, name, decl)
-        for name, value in values.items():
-            setattr(self, name, value)
+        fields = self.__dict__  # declared fields are plain attributes (no descriptors)
+        fields.update(_declared_defaults(type(self)))
+        fields.update(values)
 
     def __repr__(self) -> str:
         shown = {k: v for k, v in vars(self).items() if v is not None and k not in

@@ -129,13 +129,26 @@ def apply_object(ctx: CallContext, row: EntryRow, obj: KalturaBaseEntry, *,
     del insert
 
 
+_ENUM_MEMBERS: dict[tuple[type[Enum], Any], Any] = {}
+
+
 def _enum(cls: type[Enum], value: Any) -> Any:
+    """The ``cls`` member of a stored value (None when there is none); memoized, since every
+    entry object converts a dozen of them."""
     if value is None:
         return None
+    key = (cls, value)
     try:
-        return cls(str(value)) if issubclass(cls, str) else cls(int(value))
+        return _ENUM_MEMBERS[key]
+    except (KeyError, TypeError):
+        pass
+    try:
+        member: Any = cls(str(value)) if issubclass(cls, str) else cls(int(value))
     except (ValueError, TypeError):
-        return None
+        member = None
+    if len(_ENUM_MEMBERS) < 4096 and isinstance(value, (int, str)):
+        _ENUM_MEMBERS[key] = member
+    return member
 
 
 def _duration_type(ms: int | None) -> KalturaDurationType:
