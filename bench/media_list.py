@@ -59,6 +59,8 @@ VPAAS = ROOT / ".venv" / "bin" / "vpaas"
 T0 = 1_600_000_000
 BATCH = 5000
 CATEGORIES = 20
+GOAL_SCENARIOS = ("filtered", "freeText", "category", "default")
+"""The lists the p50 goal covers; "common" (words in a third to all entries) is reported only."""
 UVICORN: dict[str, Any] = {"log_level": "warning", "access_log": False, "timeout_keep_alive": 30}
 """The uvicorn settings of ``vpaas serve`` (vpaas/cli), used for the bare endpoint too."""
 
@@ -392,6 +394,8 @@ def print_table(runs: list[dict[str, Any]]) -> None:
     for run in runs:
         for name, stats in run["media_list"].items():
             ok = "ok" if stats["p50_ms"] < 20 else "MISSED"
+            if name not in GOAL_SCENARIOS:
+                ok = f"({ok}; outside the goal)"
             print(f"{run['backend']:11} {run['entries']:>8} {run['build_s']:>8} {name:10} "
                   f"{stats['p50_ms']:>7} {stats['p99_ms']:>7}  {ok}")
     print()
