@@ -17,6 +17,7 @@ from vpaas.registry import ForInsert, ServeFile, Service
 from vpaas.registry import catalogue as E
 from vpaas.registry.model import KsRule
 from vpaas.services import base_entry as shared
+from vpaas.services import entry_objects
 
 documents = Service("documents", """Document entries: PDF, Office and other files.""",
                     plugin="document")
@@ -42,7 +43,7 @@ def add(ctx: CallContext,
     Args:
         documentEntry: The entry: name, documentType (11 document, 12 SWF, 13 PDF), ...
     """
-    return _doc(shared.entry_object(ctx, shared.create(ctx, documentEntry, _DOC)))
+    return _doc(entry_objects.entry_object(ctx, shared.create(ctx, documentEntry, _DOC)))
 
 
 @documents.action(ks=KsRule.USER, errors=_CONTENT_ERRORS)
@@ -98,7 +99,7 @@ def get(ctx: CallContext, entryId: str, version: int = -1) -> KalturaDocumentEnt
         version: Ignored (the current version is returned)
     """
     del version
-    return _doc(shared.entry_object(ctx, entries.get_entry(ctx.session, entryId, _DOC)))
+    return _doc(entry_objects.entry_object(ctx, entries.get_entry(ctx.session, entryId, _DOC)))
 
 
 @documents.action("delete", ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))

@@ -17,6 +17,7 @@ from vpaas.objects.entry_filters import KalturaMediaCursorListResponse, KalturaM
 from vpaas.registry import ForInsert, ForUpdate, Service
 from vpaas.registry.model import KsRule
 from vpaas.services import base_entry as shared
+from vpaas.services import entry_objects
 
 media = Service("media", """Media entries: video, audio and images.""")
 
@@ -37,7 +38,7 @@ def add(ctx: CallContext, entry: Annotated[KalturaMediaEntry, ForInsert]) -> Kal
     Args:
         entry: The entry: name, mediaType (1 video, 2 image, 5 audio), tags, ...
     """
-    return _media(shared.entry_object(ctx, shared.create(ctx, entry, _MEDIA)))
+    return _media(entry_objects.entry_object(ctx, shared.create(ctx, entry, _MEDIA)))
 
 
 @media.action(ks=KsRule.USER, errors=_CONTENT_ERRORS)
@@ -80,7 +81,7 @@ def addFromUrl(ctx: CallContext, mediaEntry: Annotated[KalturaMediaEntry, ForIns
     row = shared.create(ctx, mediaEntry, _MEDIA)
     imports.attach_url(ctx.session, row, url)
     ctx.session.flush()
-    return _media(shared.entry_object(ctx, row))
+    return _media(entry_objects.entry_object(ctx, row))
 
 
 @media.action(ks=KsRule.USER, errors=(*_CONTENT_ERRORS, "ENTRY_REPLACEMENT_ALREADY_EXISTS",
@@ -110,7 +111,7 @@ def get(ctx: CallContext, entryId: str, version: int = -1) -> KalturaMediaEntry:
         version: Ignored (the current version is returned)
     """
     del version
-    return _media(shared.plain_entry_object(ctx, shared.read_entry(ctx, entryId, _MEDIA)))
+    return _media(entry_objects.plain_entry_object(ctx, shared.read_entry(ctx, entryId, _MEDIA)))
 
 
 @media.action("delete", ks=KsRule.USER, errors=("ENTRY_ID_NOT_FOUND",))

@@ -32,6 +32,7 @@ from vpaas.registry import ForInsert, ForUpdate, KalturaObject, Service, declare
 from vpaas.registry import catalogue as E
 from vpaas.registry.model import KsRule
 from vpaas.services import base_entry as shared
+from vpaas.services import entry_objects
 
 playlist = Service("playlist", """Playlists: static (a list of entries) or dynamic (rules).""")
 
@@ -134,7 +135,7 @@ def _kind(row: EntryRow) -> PlaylistType:
 
 def playlist_object(ctx: CallContext, row: EntryRow) -> KalturaPlaylist:
     """The API object of a playlist entry row."""
-    base = shared.plain_entry_object(ctx, row)
+    base = entry_objects.plain_entry_object(ctx, row)
     values = {k: v for k, v in vars(base).items() if k not in ("supplied", "nulled")}
     kind = _kind(row)
     extra = row.extra or {}
@@ -195,7 +196,7 @@ def _page(ctx: CallContext, rows: list[EntryRow],
     if pager is not None and (pager.pageSize is not None or pager.pageIndex is not None):
         page = library.PageRequest.of(pager)
         rows = rows[(page.index - 1) * page.size:page.index * page.size]
-    return [shared.entry_object(ctx, r) for r in rows]
+    return [entry_objects.entry_object(ctx, r) for r in rows]
 
 
 # --- actions ----------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def update(ctx: CallContext, id: str, playlist: Annotated[KalturaPlaylist, ForUp
     if "name" in playlist.supplied and not (playlist.name or "").strip():
         raise E.PROPERTY_VALIDATION_MIN_LENGTH("name", 1)
     entry_query.track(ctx.session)
-    shared.apply_object(ctx, row, playlist, insert=False)
+    entry_objects.apply_object(ctx, row, playlist, insert=False)
     _apply_content(ctx, row, playlist, updateStats)
     ctx.session.flush()
     return playlist_object(ctx, row)
