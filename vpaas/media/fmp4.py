@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-MAX_META_BOX = 64 * 1024 * 1024
+from vpaas.media.mp4_boxes import (
+    Box,
+    Fmp4Error,
+    SampleEntry,
+    child_boxes,
+    iter_boxes,
+    one_box,
+    parse_stsd,
+    read_payload,
+)
+
 MAX_FRAGMENTS = 500_000
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"mvex", b"moof", b"traf"}
 FRAGMENT_PREFIX = {b"styp", b"prft", b"emsg"}
-
-
-class Fmp4Error(ValueError):
-    """The file is not a fragmented MP4 this module can index; ``str(err)`` says why."""
 
 
 @dataclass(frozen=True)
@@ -124,87 +129,6 @@ class TrackIndex:
         )
 
 
-@dataclass(frozen=True)
-class Box:
-    """A box header: type, where it starts, total size, and where its payload starts."""
-
-    type: bytes
-    offset: int
-    size: int
-    header: int
-
-    @property
-    def end(self) -> int:
-        return self.offset + self.size
-
-    @property
-    def payload_offset(self) -> int:
-        return self.offset + self.header
-
-
-def iter_boxes(f: BinaryIO, start: int, end: int) -> Iterator[Box]:
-    """Yield the boxes laid end to end in ``[start, end)``, reading headers only."""
-    pos = start
-    while pos + 8 <= end:
-        f.seek(pos)
-        head = f.read(8)
-        if len(head) < 8:
-            raise Fmp4Error(f"truncated box header at offset {pos}")
-        size, btype = struct.unpack(">I4s", head)
-        header = 8
-        if size == 1:
-            large = f.read(8)
-            if len(large) < 8:
-                raise Fmp4Error(f"truncated 64-bit box size at offset {pos}")
-            size = struct.unpack(">Q", large)[0]
-            header = 16
-        elif size == 0:
-            size = end - pos
-        if size < header or pos + size > end:
-            raise Fmp4Error(f"box {btype!r} at offset {pos} has invalid size {size}")
-        yield Box(btype, pos, size, header)
-        pos += size
-    if pos != end and end - pos < 8:
-        raise Fmp4Error(f"{end - pos} stray bytes at offset {pos}")
-
-
-def _read_payload(f: BinaryIO, box: Box) -> bytes:
-    length = box.size - box.header
-    if length > MAX_META_BOX:
-        raise Fmp4Error(f"{box.type.decode('latin-1')} box of {length} bytes is too large")
-    f.seek(box.payload_offset)
-    data = f.read(length)
-    if len(data) != length:
-        raise Fmp4Error(f"truncated {box.type.decode('latin-1')} box at offset {box.offset}")
-    return data
-
-
-def child_boxes(data: bytes, start: int = 0) -> dict[bytes, list[bytes]]:
-    """Split an in-memory container payload into ``{type: [payload, ...]}``."""
-    out: dict[bytes, list[bytes]] = {}
-    pos = start
-    while pos + 8 <= len(data):
-        size, btype = struct.unpack_from(">I4s", data, pos)
-        header = 8
-        if size == 1:
-            size = struct.unpack_from(">Q", data, pos + 8)[0]
-            header = 16
-        elif size == 0:
-            size = len(data) - pos
-        if size < header or pos + size > len(data):
-            raise Fmp4Error(f"box {btype!r} inside a container has invalid size {size}")
-        out.setdefault(btype, []).append(data[pos + header : pos + size])
-        pos += size
-    return out
-
-
-def _one(boxes: dict[bytes, list[bytes]], btype: bytes, where: str) -> bytes:
-    found = boxes.get(btype)
-    if not found:
-        raise Fmp4Error(f"missing {btype.decode('latin-1')} box in {where}")
-    return found[0]
-
-
 @dataclass
 class _MoovInfo:
     track_id: int
@@ -221,16 +145,16 @@ def _parse_moov(moov: bytes) -> _MoovInfo:
     if len(traks) != 1:
         raise Fmp4Error(f"expected exactly one track, found {len(traks)}")
     trak = child_boxes(traks[0])
-    tkhd = _one(trak, b"tkhd", "trak")
+    tkhd = one_box(trak, b"tkhd", "trak")
     track_id = struct.unpack_from(">I", tkhd, 20 if tkhd[0] == 1 else 12)[0]
-    mdia = child_boxes(_one(trak, b"mdia", "trak"))
-    timescale, language = _parse_mdhd(_one(mdia, b"mdhd", "mdia"))
-    handler = _one(mdia, b"hdlr", "mdia")[8:12]
+    mdia = child_boxes(one_box(trak, b"mdia", "trak"))
+    timescale, language = _parse_mdhd(one_box(mdia, b"mdhd", "mdia"))
+    handler = one_box(mdia, b"hdlr", "mdia")[8:12]
     kind = {b"vide": "video", b"soun": "audio"}.get(handler)
     if kind is None:
         raise Fmp4Error(f"unsupported track handler {handler!r} (only video and audio)")
-    stbl = child_boxes(_one(child_boxes(_one(mdia, b"minf", "mdia")), b"stbl", "minf"))
-    entry = parse_stsd(_one(stbl, b"stsd", "stbl"), kind)
+    stbl = child_boxes(one_box(child_boxes(one_box(mdia, b"minf", "mdia")), b"stbl", "minf"))
+    entry = parse_stsd(one_box(stbl, b"stsd", "stbl"), kind)
     trex_duration = 0
     for mvex in boxes.get(b"mvex", []):
         for trex in child_boxes(mvex).get(b"trex", []):
@@ -258,7 +182,7 @@ def _parse_moof(moof: bytes, info: _MoovInfo) -> tuple[int | None, int, int]:
     trafs = child_boxes(moof).get(b"traf", [])
     for raw in trafs:
         traf = child_boxes(raw)
-        tfhd = _one(traf, b"tfhd", "traf")
+        tfhd = one_box(traf, b"tfhd", "traf")
         flags = int.from_bytes(tfhd[1:4], "big")
         if struct.unpack_from(">I", tfhd, 4)[0] != info.track_id:
             continue
@@ -343,10 +267,10 @@ def _index(f: BinaryIO, file_size: int, use_sidx: bool) -> TrackIndex:
     for box in iter_boxes(f, 0, file_size):
         if box.type in (b"ftyp", b"moov") and not fragments and pending is None:
             if box.type == b"moov":
-                info = _parse_moov(_read_payload(f, box))
+                info = _parse_moov(read_payload(f, box))
             init_end = box.end
         elif box.type == b"sidx" and sidx is None:
-            sidx = (box, _read_payload(f, box))
+            sidx = (box, read_payload(f, box))
             if use_sidx and info is not None:
                 break
         elif box.type in FRAGMENT_PREFIX and pending is None:
@@ -354,7 +278,7 @@ def _index(f: BinaryIO, file_size: int, use_sidx: bool) -> TrackIndex:
         elif box.type == b"moof":
             if info is None:
                 raise Fmp4Error("moof before moov: not an indexable fragmented MP4")
-            base, ticks, _ = _parse_moof(_read_payload(f, box), info)
+            base, ticks, _ = _parse_moof(read_payload(f, box), info)
             start = base if base is not None else next_start
             next_start = start + ticks
             offset = pending if pending is not None else box.offset
@@ -419,105 +343,7 @@ def _frame_rate(f: BinaryIO, first: Fragment, info: _MoovInfo) -> float | None:
     """Frames per second measured on the first fragment (rounded to 3 decimals)."""
     for box in iter_boxes(f, first.offset, first.offset + first.length):
         if box.type == b"moof":
-            _, ticks, samples = _parse_moof(_read_payload(f, box), info)
+            _, ticks, samples = _parse_moof(read_payload(f, box), info)
             if ticks > 0 and samples > 0:
                 return round(samples * info.timescale / ticks, 3)
     return None
-
-
-@dataclass(frozen=True)
-class SampleEntry:
-    """What the stsd sample entry tells about the coded stream."""
-
-    codec: str
-    width: int = 0
-    height: int = 0
-    sample_rate: int = 0
-    channels: int = 0
-
-
-def parse_stsd(stsd: bytes, kind: str) -> SampleEntry:
-    """Read the first sample entry of an stsd payload into a :class:`SampleEntry`."""
-    if len(stsd) < 16:
-        raise Fmp4Error("stsd box is truncated")
-    size, fourcc = struct.unpack_from(">I4s", stsd, 8)
-    entry = stsd[16 : 8 + size]
-    name = fourcc.decode("latin-1")
-    if kind == "video":
-        width, height = struct.unpack_from(">HH", entry, 24)
-        children = child_boxes(entry, 78)
-        return SampleEntry(_video_codec(name, children), width=width, height=height)
-    channels = struct.unpack_from(">H", entry, 16)[0]
-    sample_rate = struct.unpack_from(">I", entry, 24)[0] >> 16
-    children = child_boxes(entry, 28)
-    return SampleEntry(_audio_codec(name, children), sample_rate=sample_rate, channels=channels)
-
-
-def _video_codec(name: str, children: dict[bytes, list[bytes]]) -> str:
-    if name in ("avc1", "avc3") and b"avcC" in children:
-        avcc = children[b"avcC"][0]
-        return f"{name}.{avcc[1]:02x}{avcc[2]:02x}{avcc[3]:02x}"
-    if name in ("hvc1", "hev1") and b"hvcC" in children:
-        return _hevc_codec(name, children[b"hvcC"][0])
-    if name == "vp09" and b"vpcC" in children:
-        vpcc = children[b"vpcC"][0]
-        return f"vp09.{vpcc[4]:02d}.{vpcc[5]:02d}.{vpcc[6] >> 4:02d}"
-    if name == "av01" and b"av1C" in children:
-        av1c = children[b"av1C"][0]
-        profile, level, tier = av1c[1] >> 5, av1c[1] & 0x1F, "H" if av1c[2] >> 7 else "M"
-        high, twelve = (av1c[2] >> 6) & 1, (av1c[2] >> 5) & 1
-        depth = 12 if high and twelve else 10 if high else 8
-        return f"av01.{profile}.{level:02d}{tier}.{depth:02d}"
-    return name
-
-
-def _hevc_codec(name: str, hvcc: bytes) -> str:
-    space = "" if not hvcc[1] >> 6 else "ABC"[(hvcc[1] >> 6) - 1]
-    tier = "H" if hvcc[1] & 0x20 else "L"
-    compat = int.from_bytes(hvcc[2:6], "big")
-    reversed_compat = int(f"{compat:032b}"[::-1], 2)
-    constraints = bytearray(hvcc[6:12])
-    while constraints and constraints[-1] == 0:
-        constraints.pop()
-    parts = [f"{name}.{space}{hvcc[1] & 0x1F}", f"{reversed_compat:x}", f"{tier}{hvcc[12]}"]
-    parts += [f"{b:02x}" for b in constraints]
-    return ".".join(parts)
-
-
-def _audio_codec(name: str, children: dict[bytes, list[bytes]]) -> str:
-    if name == "mp4a" and b"esds" in children:
-        return _esds_codec(children[b"esds"][0])
-    return {"Opus": "opus", "fLaC": "flac", ".mp3": "mp4a.6b"}.get(name, name)
-
-
-def _esds_codec(esds: bytes) -> str:
-    """mp4a.OTI[.AOT] from an esds payload (ES_Descriptor > DecoderConfig > SpecificInfo)."""
-    pos, oti, aot = 4, 0, 0
-    while pos + 2 <= len(esds):
-        tag = esds[pos]
-        pos += 1
-        length = 0
-        for _ in range(4):
-            byte = esds[pos]
-            pos += 1
-            length = (length << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                break
-        if tag == 0x03:
-            flags = esds[pos + 2]
-            pos += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
-            if flags & 0x40:
-                pos += 1 + esds[pos]
-        elif tag == 0x04:
-            oti = esds[pos]
-            pos += 13
-        elif tag == 0x05:
-            aot = esds[pos] >> 3
-            if aot == 31 and pos + 1 < len(esds):
-                aot = 32 + (((esds[pos] & 0x07) << 3) | (esds[pos + 1] >> 5))
-            break
-        else:
-            pos += length
-    if not oti:
-        return "mp4a"
-    return f"mp4a.{oti:x}.{aot}" if oti == 0x40 and aot else f"mp4a.{oti:x}"
