@@ -117,6 +117,19 @@ def test_update_default_switch_system_names_and_delete(api: ApiHelper) -> None:
                     "PROPERTY_VALIDATION_NOT_UPDATABLE")
 
 
+def test_new_entries_get_the_default_profile_unless_they_name_one(api: ApiHelper) -> None:
+    default = api.call("accessControlProfile", "list")["objects"][0]
+    assert default["isDefault"] == 1
+    plain = add_entry(api)
+    assert plain["accessControlId"] == default["id"]
+    assert api.call("baseEntry", "get", entryId=plain["id"])["accessControlId"] == default["id"]
+    strict = add_profile(api, "named", [US_ONLY])
+    assert add_entry(api, accessControlId=strict["id"])["accessControlId"] == strict["id"]
+    data = api.call("baseEntry", "add", entry={"objectType": "KalturaDataEntry", "name": "d"},
+                    type=6)
+    assert data["accessControlId"] == default["id"]
+
+
 def test_deleting_a_profile_moves_its_entries_to_the_default(api: ApiHelper) -> None:
     default = api.call("accessControlProfile", "list")["objects"][0]
     strict = add_profile(api, "strict", [US_ONLY])

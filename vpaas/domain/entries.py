@@ -25,6 +25,7 @@ from vpaas.db.base import Database, new_id
 from vpaas.db.key_read import KeyRead
 from vpaas.db.tables.entry import EntryRow
 from vpaas.domain import entry_query, uploads
+from vpaas.domain.access import profiles
 from vpaas.domain.entry_state import EntryStatus, transition
 from vpaas.registry import ApiError
 from vpaas.registry import catalogue as E
@@ -87,11 +88,15 @@ def source_key(partner_id: int, entry_id: str, asset_id: str, ext: str) -> str:
 
 
 def new_entry(session: Session, entry_type: int, values: dict[str, Any]) -> EntryRow:
-    """Insert an entry (status NO_CONTENT) with the given column values."""
+    """Insert an entry (status NO_CONTENT) with the given column values. Without an
+    ``access_control_id`` it gets its partner's default access-control profile, as in Kaltura."""
     row = EntryRow(id=new_id(), type=int(entry_type), status=int(EntryStatus.NO_CONTENT),
                    version=0, thumb_version=0, plays=0, views=0, extra={})
     for name, value in values.items():
         setattr(row, name, value)
+    partner_id = session.info.get("partner_id")
+    if row.access_control_id is None and partner_id is not None:
+        row.access_control_id = profiles.default_profile(session, int(partner_id)).id
     entry_query.track(session)  # the freeText index follows the session's entry writes
     session.add(row)
     session.flush()
