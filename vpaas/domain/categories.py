@@ -11,12 +11,13 @@ root; renaming or moving a category rewrites them for its whole subtree (and the
 
 They are recomputed (never incremented) for the categories a change touches, after locking
 those rows, so concurrent writers cannot lose counts. Entries that are deleted stop counting
-at the next recount; :func:`forget_entry` removes their memberships at once.
+at the next recount; :func:`vpaas.domain.category_members.forget_entry` removes their
+memberships at once.
 
 An entry's deprecated ``categories``/``categoriesIds`` fields list its ACTIVE categories that
 have no privacy context (as Kaltura does); :func:`sync_entry_fields` keeps them current.
-The entry-list filters on categories (``categoriesIdsMatchOr``...) are registered with
-:mod:`vpaas.domain.entry_query` at the end of this module.
+Placing entries is in :mod:`vpaas.domain.category_members`, the entry-list filters on
+categories in :mod:`vpaas.domain.category_filters`.
 """
 
 from __future__ import annotations
@@ -26,14 +27,12 @@ from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from vpaas.db.base import now
 from vpaas.db.tables.category import CategoryEntryRow, CategoryRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import entries
-from vpaas.domain.entry_query import QueryContext, filter_handler
 from vpaas.registry import catalogue as E
 
 SEPARATOR = ">"
@@ -41,7 +40,6 @@ MAX_DEPTH = 32
 """A root category has depth 0; the deepest allowed has depth ``MAX_DEPTH - 1``."""
 MAX_NAME = 128
 MAX_FULL_NAME = 2000
-MAX_CATEGORIES_PER_ENTRY = 32
 _BAD_NAME_CHARS = frozenset("<>,")
 _PRIVACY_CONTEXT = re.compile(r"^[A-Za-z0-9]{4,}$")
 _DELETED_ENTRY = 3
@@ -191,7 +189,7 @@ def add_category(session: Session, name: Any, parent_id: int | None,
         raise E.PROPERTY_VALIDATION_MAX_LENGTH("fullName", MAX_FULL_NAME)
     _check_unique(session, parent.id if parent else 0, name, full_name)
     if parent is not None:
-        _lock(session, ancestor_ids(parent))
+        lock(session, ancestor_ids(parent))
     row = CategoryRow(name=name, parent_id=parent.id if parent else 0, depth=depth,
                       full_name=full_name, full_ids="", status=int(CategoryStatus.ACTIVE),
                       entries_count=0, direct_entries_count=0, pending_entries_count=0,
@@ -243,7 +241,7 @@ def update_category(session: Session, row: CategoryRow, values: dict[str, Any],
         raise E.PARENT_CATEGORY_IS_CHILD(parent.id, row.id)
     _check_unique(session, new_parent_id, new_name, _joined(parent, new_name), row.id)
     old_ancestors = ancestor_ids(row)[:-1]
-    _lock(session, sorted(set(old_ancestors) | set(ancestor_ids(parent) if parent else [])))
+    lock(session, sorted(set(old_ancestors) | set(ancestor_ids(parent) if parent else [])))
     _reshape(session, row, parent, new_name)
     if moved:
         recount(session, old_ancestors + (ancestor_ids(parent) if parent else []))
@@ -299,7 +297,7 @@ def delete_category(session: Session, row: CategoryRow, move_entries_to_parent: 
     category are placed in the deleted category's parent; a root category's are removed.
     """
     ancestors = ancestor_ids(row)[:-1]
-    _lock(session, [*ancestors, row.id])
+    lock(session, [*ancestors, row.id])
     doomed = list(session.scalars(select(C).where(subtree_condition(row.full_ids), live())))
     doomed_ids = [c.id for c in doomed]
     members = list(session.scalars(select(M).where(M.category_id.in_(doomed_ids))))
@@ -327,7 +325,7 @@ def delete_category(session: Session, row: CategoryRow, move_entries_to_parent: 
 # --- counters --------------------------------------------------------------------------------
 
 
-def _lock(session: Session, category_ids: Iterable[int]) -> None:
+def lock(session: Session, category_ids: Iterable[int]) -> None:
     """Lock category rows (in id order) before recounting them; a no-op on SQLite."""
     ids = sorted(set(category_ids))
     if ids and session.get_bind().dialect.name != "sqlite":
@@ -359,82 +357,7 @@ def recount(session: Session, category_ids: Iterable[int]) -> None:
             select(func.count()).select_from(C).where(C.parent_id == row.id, live())) or 0
 
 
-# --- memberships -----------------------------------------------------------------------------
-
-
-def membership(session: Session, entry_id: str, category_id: int) -> CategoryEntryRow | None:
-    """The membership row of an entry in a category, if any."""
-    return session.scalars(select(M).where(M.entry_id == entry_id,
-                                           M.category_id == category_id)).first()
-
-
-def add_membership(session: Session, entry_id: str, category: CategoryRow,
-                   creator: str | None, *, pending: bool = False) -> CategoryEntryRow:
-    """Place an entry in a category (PENDING when moderation applies)."""
-    existing = membership(session, entry_id, category.id)
-    if existing is not None and existing.status != MembershipStatus.REJECTED:
-        raise E.CATEGORY_ENTRY_ALREADY_EXISTS()
-    held = session.scalar(select(func.count()).select_from(M).where(
-        M.entry_id == entry_id, M.status != int(MembershipStatus.REJECTED))) or 0
-    if held >= MAX_CATEGORIES_PER_ENTRY:
-        raise E.MAX_CATEGORIES_FOR_ENTRY_REACHED(MAX_CATEGORIES_PER_ENTRY)
-    _lock(session, ancestor_ids(category))
-    status = MembershipStatus.PENDING if pending else MembershipStatus.ACTIVE
-    row = existing or CategoryEntryRow(category_id=category.id, entry_id=entry_id)
-    row.category_full_ids, row.status, row.creator_user_id = (
-        category.full_ids, int(status), creator)
-    session.add(row)
-    session.flush()
-    _after_change(session, category, entry_id)
-    return row
-
-
-def remove_membership(session: Session, row: CategoryEntryRow) -> None:
-    """Take an entry out of a category."""
-    category = session.get(CategoryRow, row.category_id)
-    if category is not None:
-        _lock(session, ancestor_ids(category))
-    entry_id = row.entry_id
-    session.delete(row)
-    session.flush()
-    if category is not None:
-        _after_change(session, category, entry_id)
-
-
-def set_membership_status(session: Session, row: CategoryEntryRow,
-                          status: MembershipStatus) -> None:
-    """Activate or reject a PENDING membership."""
-    category = session.get(CategoryRow, row.category_id)
-    if category is not None:
-        _lock(session, ancestor_ids(category))
-    row.status = int(status)
-    session.flush()
-    if category is not None:
-        _after_change(session, category, row.entry_id)
-
-
-def _after_change(session: Session, category: CategoryRow, entry_id: str) -> None:
-    recount(session, ancestor_ids(category))
-    sync_entry_fields(session, [entry_id])
-
-
-@entries.on_entry_deleted
-def _forget_deleted(session: Session, entry: EntryRow) -> None:
-    forget_entry(session, entry.id)
-
-
-def forget_entry(session: Session, entry_id: str) -> None:
-    """Remove a deleted entry from every category (call when an entry is deleted)."""
-    rows = list(session.scalars(select(M).where(M.entry_id == entry_id)))
-    touched: set[int] = set()
-    for row in rows:
-        category = session.get(CategoryRow, row.category_id)
-        if category is not None:
-            touched.update(ancestor_ids(category))
-        session.delete(row)
-    session.flush()
-    _lock(session, touched)
-    recount(session, touched)
+# --- the entries' category fields ------------------------------------------------------------
 
 
 def entries_in(session: Session, category_ids: Sequence[int]) -> set[str]:
@@ -466,103 +389,3 @@ def sync_entry_fields(session: Session, entry_ids: Iterable[str]) -> None:
 def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def ids_by_full_names(names: Iterable[str]) -> Select[Any]:
-    """SELECT of the live category ids with these full names."""
-    wanted = [n.strip() for n in names if n.strip()]
-    return select(C.id).where(C.full_name.in_(wanted), live())
-
-
-def subtree_ids(category_ids: Iterable[int]) -> Select[Any]:
-    """SELECT of the live ids of these categories and all their descendants."""
-    ids = list(category_ids)
-    if not ids:
-        return select(C.id).where(false())
-    return select(C.id).where(or_(*(path_contains(C.full_ids, i) for i in ids)), live())
-
-
-# --- entry list filters (registered with entry_query) -----------------------------------------
-
-_ACTIVE = int(MembershipStatus.ACTIVE)
-
-
-def _members_of(category_ids: Select[Any] | list[int], qctx: QueryContext,
-                statuses: tuple[int, ...] = (_ACTIVE,)) -> Select[Any]:
-    return select(M.entry_id).where(M.partner_id == qctx.partner_id,
-                                    M.category_id.in_(category_ids), M.status.in_(statuses))
-
-
-def _in_any(stmt: Select[Any], qctx: QueryContext, ids: Select[Any] | list[int]) -> Select[Any]:
-    return stmt.where(qctx.entry.id.in_(_members_of(ids, qctx)))
-
-
-def _in_all(stmt: Select[Any], qctx: QueryContext, ids: list[int]) -> Select[Any]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return stmt.where(false())
-    holders = (_members_of(wanted, qctx).group_by(M.entry_id)
-               .having(func.count(func.distinct(M.category_id)) == len(wanted)))
-    return stmt.where(qctx.entry.id.in_(holders))
-
-
-def _in_none(stmt: Select[Any], qctx: QueryContext, ids: Select[Any]) -> Select[Any]:
-    every = (_ACTIVE, int(MembershipStatus.PENDING), int(MembershipStatus.REJECTED))
-    return stmt.where(qctx.entry.id.not_in(_members_of(ids, qctx, every)))
-
-
-def _names(value: Any) -> list[str]:
-    names = [n.strip() for n in str(value).split(",") if n.strip()]
-    if len(names) > 500:
-        raise E.INVALID_PARAMETER_VALUE(f"({len(names)} names, at most 500)", "filter")
-    return names
-
-
-def _name_ids(names: list[str], qctx: QueryContext) -> list[int]:
-    return list(qctx.session.scalars(ids_by_full_names(names)
-                                     .where(C.partner_id == qctx.partner_id)))
-
-
-def _empty(stmt: Select[Any], value: Any, qctx: QueryContext) -> Select[Any]:
-    flag = int(getattr(value, "value", value))
-    if flag not in (0, 1):
-        return stmt
-    placed = qctx.entry.id.in_(select(M.entry_id).where(M.partner_id == qctx.partner_id,
-                                                        M.status == _ACTIVE))
-    return stmt.where(~placed if flag else placed)
-
-
-def _all_names(stmt: Select[Any], value: Any, qctx: QueryContext) -> Select[Any]:
-    names = set(_names(value))
-    ids = _name_ids(sorted(names), qctx)
-    return _in_all(stmt, qctx, ids) if len(ids) == len(names) else stmt.where(false())
-
-
-def _ids(name: str) -> Any:
-    return lambda value: parse_ids(value, f"filter:{name}")
-
-
-_HANDLERS: dict[str, Any] = {
-    # entries placed (ACTIVE) in any / every one of these categories (ids)
-    "categoriesIdsMatchOr": lambda s, v, q: _in_any(s, q, _ids("categoriesIdsMatchOr")(v)),
-    "categoriesIdsMatchAnd": lambda s, v, q: _in_all(s, q, _ids("categoriesIdsMatchAnd")(v)),
-    # entries in none of these categories nor below them (any membership status)
-    "categoriesIdsNotContains": lambda s, v, q: _in_none(
-        s, q, subtree_ids(_ids("categoriesIdsNotContains")(v))),
-    # 1: entries in no category; 0: in at least one; -1: no condition
-    "categoriesIdsEmpty": _empty,
-    # the same by full names
-    "categoriesMatchOr": lambda s, v, q: _in_any(s, q, _name_ids(_names(v), q)),
-    "categoriesFullNameIn": lambda s, v, q: _in_any(s, q, _name_ids(_names(v), q)),
-    "categoriesMatchAnd": _all_names,
-    "categoriesNotContains": lambda s, v, q: _in_none(
-        s, q, subtree_ids(_name_ids(_names(v), q))),
-    # entries placed in any of these categories or anywhere below them
-    "categoryAncestorIdIn": lambda s, v, q: _in_any(
-        s, q, subtree_ids(_ids("categoryAncestorIdIn")(v))),
-}
-for _prop, _handler in _HANDLERS.items():
-    filter_handler(_prop)(_handler)
-
-ENTRY_FILTERS = tuple(_HANDLERS)
-"""The entry filter properties this module handles."""

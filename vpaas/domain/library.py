@@ -23,7 +23,11 @@ from sqlalchemy.orm import Session
 
 from vpaas.db.base import now
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import entry_query, filtering
+from vpaas.domain import (
+    category_filters,  # noqa: F401  (registers the category filters)
+    entry_query,
+    filtering,
+)
 from vpaas.domain.entry_query import COLUMNS, DEFAULT_ORDER, QueryContext, Viewer
 from vpaas.registry import catalogue as E
 

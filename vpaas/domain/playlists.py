@@ -23,7 +23,11 @@ from lxml import etree
 from sqlalchemy import Select
 
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import entry_query, filtering
+from vpaas.domain import (
+    category_filters,  # noqa: F401  (registers the category filters)
+    entry_query,
+    filtering,
+)
 from vpaas.domain.entry_query import QueryContext, filter_handler
 from vpaas.registry import catalogue as E
 

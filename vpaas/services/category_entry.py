@@ -9,7 +9,7 @@ from sqlalchemy import select
 from vpaas.context import CallContext
 from vpaas.db.tables.category import CategoryEntryRow, CategoryRow
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import categories, filtering
+from vpaas.domain import categories, category_members, filtering
 from vpaas.domain.categories import M, MembershipStatus
 from vpaas.objects.category import (
     KalturaCategoryEntry,
@@ -63,7 +63,7 @@ def _pair(ctx: CallContext, entry_id: str, category_id: int
           ) -> tuple[EntryRow, CategoryRow, CategoryEntryRow | None]:
     entry = _entry(ctx, entry_id)
     category = categories.get_category(ctx.session, category_id)
-    return entry, category, categories.membership(ctx.session, entry.id, category.id)
+    return entry, category, category_members.membership(ctx.session, entry.id, category.id)
 
 
 @category_entry.action(ks=KsRule.USER, errors=(
@@ -88,7 +88,7 @@ def add(ctx: CallContext, categoryEntry: Annotated[KalturaCategoryEntry, ForInse
     if not ctx.is_admin and (not _may_edit(ctx, entry)
                              or category.contribution_policy == _CONTRIBUTORS_ONLY):
         raise E.CANNOT_ASSIGN_ENTRY_TO_CATEGORY()
-    row = categories.add_membership(ctx.session, entry.id, category, ctx.user_id or None,
+    row = category_members.add_membership(ctx.session, entry.id, category, ctx.user_id or None,
                                     pending=bool(category.moderation) and not ctx.is_admin)
     return category_entry_object(row)
 
@@ -108,7 +108,7 @@ def delete_(ctx: CallContext, entryId: str, categoryId: int) -> None:
         raise E.ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY()
     if not _may_edit(ctx, entry):
         raise E.CANNOT_REMOVE_ENTRY_FROM_CATEGORY()
-    categories.remove_membership(ctx.session, row)
+    category_members.remove_membership(ctx.session, row)
 
 
 def _moderate(ctx: CallContext, entry_id: str, category_id: int,
@@ -120,7 +120,7 @@ def _moderate(ctx: CallContext, entry_id: str, category_id: int,
         if status == MembershipStatus.ACTIVE:
             raise E.CANNOT_ACTIVATE_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING()
         raise E.CANNOT_REJECT_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING()
-    categories.set_membership_status(ctx.session, row, status)
+    category_members.set_membership_status(ctx.session, row, status)
 
 
 @category_entry.action(ks=KsRule.ADMIN, errors=(
