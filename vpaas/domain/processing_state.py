@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from vpaas.db.base import Database
 from vpaas.db.tables.entry import EntryRow
 from vpaas.db.tables.flavor import FlavorAssetRow
-from vpaas.domain import asset_state, entries, flavors
+from vpaas.domain import asset_state, entries, flavors, thumb_assets
 from vpaas.domain.asset_state import FlavorAssetStatus as S
 from vpaas.domain.asset_state import asset_keys
 from vpaas.domain.entry_state import EntryStatus
@@ -124,12 +124,7 @@ def _set_thumbnail(session: Session, storage: Any, entry: EntryRow, thumb: Path 
     version = (entry.thumb_version or 0) + 1
     key = asset_state.thumb_key(entry.partner_id, entry.id, version)
     storage.put_file(key, thumb, move=True)
-    extra = dict(entry.extra or {})
-    old = extra.get("thumbKey")
-    extra["thumbKey"] = key
-    entry.extra, entry.thumb_version = extra, version
-    if old and old != key:
-        entries.on_commit(session, lambda: storage.delete(old))
+    thumb_assets.point_entry_thumbnail(session, storage, entry, key, version)
 
 
 def _ready_params_ids(assets: Sequence[FlavorAssetRow]) -> str:

@@ -173,6 +173,13 @@ def set_default(session: Session, storage: Any, entry: EntryRow, row: ThumbAsset
     key = f"{entries.entry_prefix(entry.partner_id, entry.id)}thumb/{version}.{row.file_ext}"
     storage.put_bytes(key, data)
     entries.on_rollback(session, lambda: storage.delete(key))
+    point_entry_thumbnail(session, storage, entry, key, version)
+
+
+def point_entry_thumbnail(session: Session, storage: Any, entry: EntryRow, key: str,
+                          version: int) -> None:
+    """Make the stored image ``key`` the entry's default thumbnail (``thumbVersion``
+    ``version``, so cached thumbnail URLs change); the previous file goes after commit."""
     extra = dict(entry.extra or {})
     old = extra.get("thumbKey")
     extra["thumbKey"] = key
