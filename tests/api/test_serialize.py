@@ -55,3 +55,10 @@ def test_json_error_and_enum_numbers() -> None:
                    "objectType": "KalturaAPIException", "args": []}
     info = json.loads(enc.document(KalturaSessionInfo(sessionType=KalturaSessionType.USER)))
     assert info["sessionType"] == 0
+
+
+def test_json_keeps_text_as_utf8_and_scalars_as_json_types() -> None:
+    enc = JsonEncoder(registry())
+    text = enc.document(KalturaString(value='Müller "日本" \\ / \n'))
+    assert text == '{"value":"Müller \\"日本\\" \\\\ / \\n","objectType":"KalturaString"}'
+    assert enc.document([1, 2.5, True, None, {"a": "é"}]) == '[1,2.5,true,null,{"a":"é"}]'

@@ -24,6 +24,7 @@ from support.databases import fresh_database_url
 
 from vpaas.db.tables.access_control import AccessControlProfileRow
 from vpaas.db.tables.entry import EntryRow
+from vpaas.db.tables.flavor import FlavorAssetRow
 from vpaas.jobs import JobRunner, RunnerOptions
 from vpaas.jobs.handlers import build_handlers
 from vpaas.media.tools import ffmpeg_path
@@ -100,6 +101,13 @@ class Played:
             assert row is not None
             s.expunge(row)
             return row
+
+    def flavor_file(self, flavor_id: str) -> Path:
+        """The local file of a flavor asset."""
+        with self.api.runtime.db.partner_session(self.pid) as s:
+            row = s.get(FlavorAssetRow, flavor_id)
+            assert row is not None and row.storage_key
+            return self.api.settings.data_path / "media" / row.storage_key
 
     def run_jobs(self) -> int:
         runtime = self.api.runtime

@@ -135,6 +135,12 @@ def test_real_nginx_answers_hot_media_from_its_cache(played: Played, tmp_path: P
             privates = [client.get(base + private_thumb, headers={"Referer": GOOD})
                         for _ in range(2)]
             raw = client.get(f"{base}/p/{played.pid}/raw/entry_id/{played.clip_id}")
+            image = played.api.call("flavorAsset", "getByEntryId", entryId=played.image_id)[0]
+            private_file = (f"{base}/p/{played.pid}/sp/{played.pid}00/serveFlavor/entryId/"
+                            f"{played.image_id}/flavorId/{image['id']}")
+            private_ranges = [client.get(private_file, headers={"Referer": GOOD,
+                                                                "Range": "bytes=10-19"})
+                              for _ in range(2)]
             server.stop()
             time.sleep(0.2)
             offline = client.get(url, headers={"Range": ranged})
@@ -155,6 +161,12 @@ def test_real_nginx_answers_hot_media_from_its_cache(played: Played, tmp_path: P
     assert all("x-cache-status" not in t.headers for t in privates)
     assert all(t.headers["cache-control"] == "private, max-age=0" for t in privates)
     assert all(t.status_code == 200 and t.content[:3] == b"\xff\xd8\xff" for t in privates)
+    # a private file in the cached location: never stored, nginx still answers the Range
+    image_bytes = played.flavor_file(image["id"]).read_bytes()
+    for answer in private_ranges:
+        assert answer.status_code == 206 and answer.content == image_bytes[10:20]
+        assert answer.headers["cache-control"].startswith("private")
+        assert "x-cache-status" not in answer.headers
     source = played.entry_row(played.clip_id).source_key
     assert raw.content == (settings.data_path / "media" / source).read_bytes()
     assert "x-accel-redirect" not in raw.headers and "x-cache-status" not in raw.headers
