@@ -16,7 +16,9 @@ def _add(edge: Any, ks: str) -> str:
 
 def test_key_reads_run_inline_while_a_connection_is_idle(edge) -> None:
     d = Dispatcher(edge.runtime)
-    edge.json("system", "ping")  # the pool holds an idle connection from now on
+    edge.runtime.db.dispose()  # no open connection: a key read would have to connect
+    assert not d.runs_inline({"service": "media", "action": "get"}, {})
+    edge.json("media", "get", entryId=_add(edge, edge.admin_ks))  # leaves its connection idle
     assert d.runs_inline({"service": "media", "action": "get"}, {})
     assert d.runs_inline({"service": "baseEntry", "action": "GET"}, {})
     assert not d.runs_inline({"service": "media", "action": "list"}, {})

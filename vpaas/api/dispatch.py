@@ -53,14 +53,15 @@ class Dispatcher:
         """Whether this call may run on the event loop rather than in a worker thread.
 
         A key read costs less than the two thread switches (~0.1 ms each) of a worker
-        thread, so it runs inline while the database pool has an idle connection (so it never
-        waits for one); anything else, or a call with files, goes to a thread.
+        thread, so it runs inline while the database has an open idle connection for it (so
+        it never connects or waits on the loop); anything else, or a call with files, goes to
+        a thread.
         """
         service, action = raw.get("service"), raw.get("action")
         if files or not isinstance(service, str) or not isinstance(action, str):
             return False
         return ((service.lower(), action.lower()) in KEY_READS
-                and self.runtime.db.idle_connections() > 0)
+                and self.runtime.db.reads_without_waiting())
 
     def run(self, raw: dict[str, Any], files: dict[str, UploadedFile],
             info: RequestInfo) -> Any:

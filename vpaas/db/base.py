@@ -194,6 +194,10 @@ class ReadConnections:
         self._idle: list[Any] = []  # pool fairies, detached; list.pop/append are atomic
         self._slots = threading.BoundedSemaphore(limit)
 
+    def has_idle(self) -> bool:
+        """Whether an open connection is waiting to be used."""
+        return bool(self._idle)
+
     def first_row(self, sql: str, params: Any) -> Any:
         """The first row of ``sql`` (None if none). A failure on a connection that sat idle
         (the server may have closed them all) closes the idle ones and is retried once on a
@@ -287,10 +291,13 @@ class Database:
         with self.new_session(partner_id) as session:
             yield session
 
-    def idle_connections(self) -> int:
-        """Connections waiting in the pool (0 for pools that do not queue them)."""
+    def reads_without_waiting(self) -> bool:
+        """Whether a key read (:meth:`first_row`) would find an open, idle connection now:
+        PostgreSQL's read connections, else the pool's (no connecting, no waiting)."""
+        if self.readers is not None:
+            return self.readers.has_idle()
         pool = self.engine.pool
-        return pool.checkedin() if isinstance(pool, QueuePool) else 0
+        return isinstance(pool, QueuePool) and pool.checkedin() > 0
 
     @contextmanager
     def system_session(self) -> Iterator[Session]:
