@@ -202,3 +202,18 @@ def test_base_entry_get_returns_a_playlist_object(api: ApiHelper) -> None:
     playlist = add_playlist(api, playlistType=3, playlistContent="")
     got = api.call("baseEntry", "get", entryId=playlist["id"])
     assert got["objectType"] == "KalturaPlaylist" and got["playlistType"] == 3
+
+
+def test_deleting_a_playlist_takes_it_out_of_its_categories(api: ApiHelper) -> None:
+    pl = add_playlist(api, playlistType=STATIC, playlistContent="")
+    category = api.call("category", "add", category={"objectType": "KalturaCategory",
+                                                      "name": "Shelf"})
+    api.call("categoryEntry", "add", categoryEntry={"objectType": "KalturaCategoryEntry",
+                                                    "entryId": pl["id"],
+                                                    "categoryId": category["id"]})
+    assert api.call("category", "get", id=category["id"])["entriesCount"] == 1
+    api.call("playlist", "delete", id=pl["id"])
+    listed = api.call("categoryEntry", "list", filter={
+        "objectType": "KalturaCategoryEntryFilter", "categoryIdEqual": category["id"]})
+    assert listed["totalCount"] == 0
+    assert api.call("category", "get", id=category["id"])["entriesCount"] == 0

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from vpaas.context import CallContext
 from vpaas.db.tables.entry import EntryRow
-from vpaas.domain import category_members, entries, entry_query, library, playlists
+from vpaas.domain import entries, entry_query, library, playlists
 from vpaas.domain.entries import EntryType
 from vpaas.domain.entry_state import EntryStatus, transition
 from vpaas.domain.playlists import PlaylistType
@@ -266,8 +266,7 @@ def delete_(ctx: CallContext, id: str) -> None:
     row = _row(ctx, id)
     shared.check_can_edit(ctx, row)
     entry_query.track(ctx.session)
-    entries.delete_entry(ctx.session, row)
-    category_members.forget_entry(ctx.session, row.id)
+    entries.delete_entry(ctx.session, row)  # its hooks drop the category memberships
 
 
 @playlist.action(ks=KsRule.USER, errors=(*_FOUND, "CANT_UPDATE_PARAMETER"))
